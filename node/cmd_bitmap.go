@@ -1,0 +1,5 @@
+package node
+
+func bitmapCommands() []cmdDef {
+	return []cmdDef{}
+}

@@ -1,0 +1,5 @@
+package node
+
+func clientCommands() []cmdDef {
+	return []cmdDef{}
+}

@@ -1,0 +1,5 @@
+package node
+
+func commandCommands() []cmdDef {
+	return []cmdDef{}
+}

@@ -1,0 +1,5 @@
+package node
+
+func configCommands() []cmdDef {
+	return []cmdDef{}
+}

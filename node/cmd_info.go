@@ -1,0 +1,5 @@
+package node
+
+func infoCommands() []cmdDef {
+	return []cmdDef{}
+}

@@ -1,0 +1,5 @@
+package node
+
+func keyCommands() []cmdDef {
+	return []cmdDef{}
+}

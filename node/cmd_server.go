@@ -1,0 +1,5 @@
+package node
+
+func serverCommands() []cmdDef {
+	return []cmdDef{}
+}

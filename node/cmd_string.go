@@ -1,0 +1,5 @@
+package node
+
+func stringCommands() []cmdDef {
+	return []cmdDef{}
+}

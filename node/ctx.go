@@ -1,0 +1,91 @@
+package node
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/slotd/slotd/node/store"
+	"github.com/slotd/slotd/replication"
+	"github.com/slotd/slotd/slots"
+)
+
+// ctx is one command execution: the client, its arguments and the database,
+// with the slot locks of its keys already held by the dispatcher.
+type ctx struct {
+	s    *Server
+	c    *client
+	cmd  *command
+	argv [][]byte
+	db   *store.DB
+	w    *reply
+	now  int64 // Unix milliseconds, fixed for the whole command (mstime cache)
+	// allLocked is set when every slot lock is held (lockAll, or an EXEC that
+	// contains a whole-keyspace command); walkers must not lock again.
+	allLocked bool
+	// exec is set for commands run by EXEC.
+	exec *execState
+	// failed records that the command replied with an error, for
+	// commandstats' failed_calls.
+	failed bool
+}
+
+// key returns argument i as a string key. It copies, since arguments point
+// into the connection's read buffer.
+func (x *ctx) key(i int) string { return string(x.argv[i]) }
+
+// argIs reports whether argument i equals s, case-insensitively.
+func (x *ctx) argIs(i int, s string) bool {
+	return len(x.argv[i]) == len(s) && strings.EqualFold(string(x.argv[i]), s)
+}
+
+// err replies with an error and marks the call failed.
+func (x *ctx) err(msg string) {
+	x.failed = true
+	x.w.err(msg)
+}
+
+// errf replies with a formatted error.
+func (x *ctx) errf(format string, a ...any) { x.err(fmt.Sprintf(format, a...)) }
+
+// wrongType replies WRONGTYPE.
+func (x *ctx) wrongType() { x.err(errWrongType) }
+
+// intArg parses argument i as an integer, replying the Redis error on failure.
+func (x *ctx) intArg(i int) (int64, bool) {
+	n, ok := store.ParseInt(x.argv[i])
+	if !ok {
+		x.err(errNotInteger)
+	}
+	return n, ok
+}
+
+// propagate emits the deterministic record of a write. It must be called
+// under the locks of the keys written, which the dispatcher holds.
+func (x *ctx) propagate(argv ...[]byte) {
+	if x.exec != nil && !x.exec.wrapped {
+		x.exec.wrapped = true
+		x.exec.db = x.db.ID()
+		x.s.propagate(replication.Record{DB: x.db.ID(), Argv: [][]byte{[]byte("MULTI")}})
+	}
+	x.s.propagate(replication.Record{DB: x.db.ID(), Argv: argv})
+}
+
+// propagateArgv emits the command itself as its record, for writes that are
+// deterministic as sent.
+func (x *ctx) propagateArgv() { x.propagate(x.argv...) }
+
+// walk visits each slot of the database, locking it unless all are locked.
+func (x *ctx) walk(fn func(slot slots.Slot) bool) {
+	for slot := slots.Slot(0); slot < slots.NumSlots; slot++ {
+		if !x.allLocked {
+			x.s.store.Lock(slot)
+		}
+		more := fn(slot)
+		if !x.allLocked {
+			x.s.store.Unlock(slot)
+		}
+		if !more {
+			return
+		}
+	}
+}

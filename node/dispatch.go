@@ -1,0 +1,186 @@
+package node
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/slotd/slotd/slots"
+)
+
+// call runs one request through the checks of processCommand in Redis's
+// server.c, in its order: lookup, arity, authentication, pub/sub context,
+// transaction queueing; then the command itself.
+func (s *Server) call(c *client, argv [][]byte) {
+	mark := len(c.w.b)
+	cmd, lower := s.table.lookup(argv, c.scratch)
+	c.scratch = lower
+	if rej := s.reject(c, cmd, argv); rej != "" {
+		s.stats.errorReplies.Add(1)
+		if cmd != nil {
+			cmd.stats.rejected.Add(1)
+		}
+		if c.multi != nil {
+			c.multi.dirty = true
+		}
+		c.w.err(rej)
+		s.applyReplyMode(c, mark)
+		return
+	}
+	if c.multi != nil && !cmd.controlsMulti() {
+		if cmd.flags&flagNoMulti != 0 {
+			c.multi.dirty = true
+			c.w.err("ERR Command not allowed inside a transaction")
+			return
+		}
+		c.multi.queue(cmd, argv)
+		c.w.simple("QUEUED")
+		return
+	}
+	s.pause.wait(c, cmd)
+	s.execute(c, cmd, argv)
+	s.applyReplyMode(c, mark)
+}
+
+// reject returns the error that stops argv before it runs, or "".
+func (s *Server) reject(c *client, cmd *command, argv [][]byte) string {
+	if cmd == nil {
+		return unknownCommand(argv)
+	}
+	if cmd.subs != nil && cmd.handler == nil {
+		if len(argv) < 2 {
+			return fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.fullName)
+		}
+		return fmt.Sprintf("ERR unknown subcommand '%.128s'. Try %s HELP.", argv[1], strings.ToUpper(cmd.name))
+	}
+	if (cmd.arity > 0 && len(argv) != cmd.arity) || len(argv) < -cmd.arity {
+		return fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.fullName)
+	}
+	if !c.authenticated && cmd.flags&flagNoAuth == 0 {
+		return errNoAuth
+	}
+	if c.subs.count.Load() > 0 && !c.resp3.Load() && !cmd.allowedInPubSub() {
+		return fmt.Sprintf("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context", cmd.fullName)
+	}
+	return ""
+}
+
+// unknownCommand formats Redis's error for a command it does not know.
+func unknownCommand(argv [][]byte) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ERR unknown command '%.128s', with args beginning with: ", argv[0])
+	for _, a := range argv[1:] {
+		if b.Len() >= 128 {
+			break
+		}
+		fmt.Fprintf(&b, "'%.*s' ", 128-b.Len(), a)
+	}
+	return b.String()
+}
+
+func (cmd *command) controlsMulti() bool {
+	switch cmd.name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+func (cmd *command) allowedInPubSub() bool {
+	switch cmd.name {
+	case "subscribe", "unsubscribe", "psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// applyReplyMode drops the replies of the command just run under CLIENT
+// REPLY OFF or SKIP.
+func (s *Server) applyReplyMode(c *client, mark int) {
+	switch c.replyMode {
+	case replyOff:
+		c.w.b = c.w.b[:mark]
+	case replySkip:
+		c.w.b = c.w.b[:mark]
+		c.replyMode = replyOn
+	case replySkipNext:
+		// CLIENT REPLY SKIP itself replies nothing and skips the next one.
+		c.w.b = c.w.b[:mark]
+		c.replyMode = replySkip
+	}
+}
+
+// execute locks the command's slots, runs it and records its statistics.
+func (s *Server) execute(c *client, cmd *command, argv [][]byte) {
+	x := ctx{s: s, c: c, cmd: cmd, argv: argv, db: c.db(), w: &c.w, now: s.now()}
+	var held []slots.Slot
+	switch cmd.lock {
+	case lockKeys:
+		held = s.lockKeys(c, []*queued{{cmd: cmd, argv: argv}})
+	case lockAll:
+		s.store.LockAll()
+		x.allLocked = true
+	}
+	start := time.Now()
+	cmd.handler(&x)
+	dur := time.Since(start)
+	if x.allLocked && cmd.lock == lockAll {
+		s.store.UnlockAll()
+	}
+	for i := len(held) - 1; i >= 0; i-- {
+		s.store.Unlock(held[i])
+	}
+	s.record(c, cmd, argv, dur, x.failed)
+}
+
+// record updates the statistics of one executed command and feeds MONITOR,
+// the slow log and the latency monitor.
+func (s *Server) record(c *client, cmd *command, argv [][]byte, dur time.Duration, failed bool) {
+	us := dur.Microseconds()
+	cmd.stats.calls.Add(1)
+	cmd.stats.usec.Add(us)
+	s.stats.commands.Add(1)
+	if failed {
+		cmd.stats.failed.Add(1)
+		s.stats.errorReplies.Add(1)
+	}
+	name := cmd.fullName
+	c.lastCmd.Store(&name)
+	c.lastActive.Store(s.now())
+	if cmd.flags&(flagSkipMonitor|flagAdmin) == 0 && s.monitors.active() {
+		s.monitors.feed(c, argv)
+	}
+	if cmd.flags&flagSkipSlowlog == 0 {
+		s.slowlog.maybeAdd(s.config(), c, argv, us)
+	}
+	s.latency.maybeAdd(s.config(), "command", dur)
+}
+
+// lockKeys locks, in ascending order and once each, the slots of the keys of
+// every command in cmds, and returns them.
+func (s *Server) lockKeys(c *client, cmds []*queued) []slots.Slot {
+	var buf [8]slots.Slot
+	held := buf[:0]
+	for _, q := range cmds {
+		c.keyIdx = q.cmd.keyIndexes(q.argv, c.keyIdx[:0])
+		for _, i := range c.keyIdx {
+			held = append(held, slots.KeySlot(q.argv[i]))
+		}
+	}
+	if len(held) > 1 {
+		sort.Slice(held, func(i, j int) bool { return held[i] < held[j] })
+		n := 1
+		for i := 1; i < len(held); i++ {
+			if held[i] != held[n-1] {
+				held[n] = held[i]
+				n++
+			}
+		}
+		held = held[:n]
+	}
+	for _, sl := range held {
+		s.store.Lock(sl)
+	}
+	return held
+}
