@@ -116,7 +116,7 @@ type slowlogEntry struct {
 
 // slowlog keeps the slowest commands (slowlog.c).
 type slowlog struct {
-	mu      sync.Mutex // guards the fields below
+	mu      sync.Mutex     // guards the fields below
 	entries []slowlogEntry // newest first
 	nextID  int64
 }

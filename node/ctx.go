@@ -89,3 +89,18 @@ func (x *ctx) walk(fn func(slot slots.Slot) bool) {
 		}
 	}
 }
+
+// lookupRead finds a live key for reading and counts a keyspace hit or miss
+// (lookupKeyRead in db.c).
+func (x *ctx) lookupRead(key string) *store.Object {
+	o := x.db.Lookup(key, x.now)
+	if o == nil {
+		x.s.stats.misses.Add(1)
+	} else {
+		x.s.stats.hits.Add(1)
+	}
+	return o
+}
+
+// lookupWrite finds a live key for writing (lookupKeyWrite).
+func (x *ctx) lookupWrite(key string) *store.Object { return x.db.Lookup(key, x.now) }
