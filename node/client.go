@@ -36,7 +36,7 @@ type client struct {
 	addr, laddr string
 	created     time.Time
 	lastActive  atomic.Int64 // Unix ms of the last command
-	lastCmd     atomic.Pointer[string]
+	lastCmd     atomic.Pointer[command]
 	name        atomic.Pointer[string]
 	libName     atomic.Pointer[string]
 	libVer      atomic.Pointer[string]
@@ -48,6 +48,7 @@ type client struct {
 	noEvict       bool
 	closeAfter    bool
 	scratch       []byte
+	x             ctx // the running command's context, reused
 	keyIdx        []int
 
 	multi      *multiState

@@ -18,6 +18,13 @@ import (
 //go:embed commandmeta.json
 var commandMetaJSON []byte
 
+// commandMetaExtraJSON adds, in the same form, the metadata of the few
+// commands slotd implements that are newer than Redis 7.0 and that current
+// clients send (CLIENT SETINFO, from 7.2: go-redis v9 sends it on connect).
+//
+//go:embed commandmeta_extra.json
+var commandMetaExtraJSON []byte
+
 // cmdFlags are the command flags slotd acts on (a subset of Redis's).
 type cmdFlags uint32
 
@@ -115,18 +122,25 @@ type cmdStats struct {
 	failed   atomic.Int64
 }
 
+// commandMeta is the form of commandmeta.json: COMMAND INFO and COMMAND
+// DOCS trees by command name.
+type commandMeta struct {
+	Info map[string]json.RawMessage `json:"info"`
+	Docs map[string]json.RawMessage `json:"docs"`
+}
+
 type commandTable struct {
 	cmds map[string]*command
 }
 
 // newCommandTable builds the table from every handler group and the metadata.
 func newCommandTable() (*commandTable, error) {
-	var meta struct {
-		Info map[string]json.RawMessage `json:"info"`
-		Docs map[string]json.RawMessage `json:"docs"`
-	}
+	var meta, extra commandMeta
 	if err := json.Unmarshal(commandMetaJSON, &meta); err != nil {
 		return nil, fmt.Errorf("command metadata: %w", err)
+	}
+	if err := json.Unmarshal(commandMetaExtraJSON, &extra); err != nil {
+		return nil, fmt.Errorf("extra command metadata: %w", err)
 	}
 	t := &commandTable{cmds: make(map[string]*command)}
 	var defs []cmdDef
@@ -152,6 +166,9 @@ func newCommandTable() (*commandTable, error) {
 			}
 			info = findSubInfo(meta.Info[parentName], d.name)
 			docs = findSubDocs(meta.Docs[parentName], d.name)
+			if info == nil {
+				info, docs = extra.Info[d.name], extra.Docs[d.name]
+			}
 			c, err := newCommand(d, info, docs)
 			if err != nil {
 				return nil, err

@@ -113,7 +113,14 @@ func (s *Server) applyReplyMode(c *client, mark int) {
 
 // execute locks the command's slots, runs it and records its statistics.
 func (s *Server) execute(c *client, cmd *command, argv [][]byte) {
-	x := ctx{s: s, c: c, cmd: cmd, argv: argv, db: c.db(), w: &c.w, now: s.now()}
+	start := time.Now()
+	now := start.UnixMilli()
+	if s.clockInjected {
+		now = s.clock()
+	}
+	// The context lives in the client, so a command costs no allocation.
+	c.x = ctx{s: s, c: c, cmd: cmd, argv: argv, db: c.db(), w: &c.w, now: now}
+	x := &c.x
 	var held []slots.Slot
 	switch cmd.lock {
 	case lockKeys:
@@ -122,8 +129,7 @@ func (s *Server) execute(c *client, cmd *command, argv [][]byte) {
 		s.store.LockAll()
 		x.allLocked = true
 	}
-	start := time.Now()
-	cmd.handler(&x)
+	cmd.handler(x)
 	dur := time.Since(start)
 	if x.allLocked && cmd.lock == lockAll {
 		s.store.UnlockAll()
@@ -131,12 +137,13 @@ func (s *Server) execute(c *client, cmd *command, argv [][]byte) {
 	for i := len(held) - 1; i >= 0; i-- {
 		s.store.Unlock(held[i])
 	}
-	s.record(c, cmd, argv, dur, x.failed)
+	s.record(c, cmd, argv, now, dur, x.failed)
+	c.x = ctx{}
 }
 
 // record updates the statistics of one executed command and feeds MONITOR,
 // the slow log and the latency monitor.
-func (s *Server) record(c *client, cmd *command, argv [][]byte, dur time.Duration, failed bool) {
+func (s *Server) record(c *client, cmd *command, argv [][]byte, now int64, dur time.Duration, failed bool) {
 	us := dur.Microseconds()
 	cmd.stats.calls.Add(1)
 	cmd.stats.usec.Add(us)
@@ -145,9 +152,8 @@ func (s *Server) record(c *client, cmd *command, argv [][]byte, dur time.Duratio
 		cmd.stats.failed.Add(1)
 		s.stats.errorReplies.Add(1)
 	}
-	name := cmd.fullName
-	c.lastCmd.Store(&name)
-	c.lastActive.Store(s.now())
+	c.lastCmd.Store(cmd)
+	c.lastActive.Store(now)
 	if cmd.flags&(flagSkipMonitor|flagAdmin) == 0 && s.monitors.active() {
 		s.monitors.feed(c, argv)
 	}

@@ -105,7 +105,7 @@ func cmdExec(x *ctx) {
 		sub := ctx{s: s, c: c, cmd: q.cmd, argv: q.argv, db: c.db(), w: x.w, now: x.now, allLocked: whole, exec: es}
 		start := time.Now()
 		q.cmd.handler(&sub)
-		s.record(c, q.cmd, q.argv, time.Since(start), sub.failed)
+		s.record(c, q.cmd, q.argv, x.now, time.Since(start), sub.failed)
 	}
 	if es.wrapped {
 		s.propagate(replication.Record{DB: es.db, Argv: [][]byte{[]byte("EXEC")}})

@@ -32,8 +32,10 @@ type Server struct {
 	table    *commandTable
 	prop     replication.Propagator
 	clock    func() int64
-	runID    string
-	started  time.Time
+	// clockInjected is set when Config.Clock replaces the system clock.
+	clockInjected bool
+	runID         string
+	started       time.Time
 
 	lnMu      sync.Mutex
 	listeners []net.Listener
@@ -102,6 +104,7 @@ func New(cfg *Config) (*Server, error) {
 	if s.log == nil {
 		s.log = zap.NewNop()
 	}
+	s.clockInjected = s.clock != nil
 	if s.clock == nil {
 		s.clock = func() int64 { return time.Now().UnixMilli() }
 	}
