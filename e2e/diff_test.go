@@ -214,6 +214,10 @@ func runScript(t *testing.T, file string, steps []step, proto int) int {
 				if got[i].fail == "" {
 					got[i] = sd.read(s.cur)
 				}
+				if strings.EqualFold(string(st.args[0]), "quit") {
+					// The server closes the connection after QUIT's reply.
+					sd.drop(s.cur, io.EOF)
+				}
 			}
 			s.check(st, st.mode, got)
 		case stepNoReply:
@@ -303,7 +307,39 @@ func (s *session) check(st step, mode compareMode, got [2]outcome) {
 	if sameOutcome(mode, got[0], got[1]) {
 		return
 	}
-	s.t.Errorf("%s:%d: %s\n  redis: %s\n  slotd: %s", s.file, st.line, st.text, got[0], got[1])
+	msg := fmt.Sprintf("%s:%d: %s\n  redis: %s\n  slotd: %s", s.file, st.line, st.text, got[0], got[1])
+	// A server that sent more replies than the other would shift every
+	// later comparison; take the surplus now and show it instead.
+	for _, sd := range s.sides {
+		for _, extra := range sd.drain(s.cur) {
+			msg += fmt.Sprintf("\n  %s then sent: %s", sd.srv.name, extra)
+		}
+	}
+	s.t.Error(msg)
+}
+
+// drainWait is how long a mismatch waits for surplus replies.
+const drainWait = 20 * time.Millisecond
+
+// drain reads the replies already pending on connection n.
+func (sd *side) drain(n int) []outcome {
+	c := sd.conns[n]
+	if c == nil {
+		return nil
+	}
+	var out []outcome
+	for {
+		_ = c.c.SetReadDeadline(time.Now().Add(drainWait))
+		v, err := c.rd.Read()
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return out
+		}
+		if err != nil {
+			return append(out, outcome{fail: sd.drop(n, err)})
+		}
+		out = append(out, outcome{v: v})
+	}
 }
 
 func sameOutcome(mode compareMode, a, b outcome) bool {

@@ -28,8 +28,10 @@ type client struct {
 	softLimitSince time.Time
 
 	writeMu sync.Mutex // serialises writes to conn
-	// wake signals the push writer goroutine, when the client has one.
+	// wake signals the push writer goroutine, when the client has one; quit
+	// stops it. wake is never closed, so pushers can always signal.
 	wake       chan struct{}
+	quit       chan struct{}
 	pushWriter atomic.Bool
 	closed     atomic.Bool
 
@@ -136,9 +138,11 @@ func (c *client) startPushWriter() {
 		return
 	}
 	c.s.goTracked(func() {
-		for range c.wake {
-			if c.closed.Load() {
+		for {
+			select {
+			case <-c.quit:
 				return
+			case <-c.wake:
 			}
 			if c.flush() != nil {
 				c.s.killClient(c, "write error")

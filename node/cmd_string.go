@@ -802,22 +802,12 @@ func zeroLongDouble() longDouble { return longDouble{f: newLDFloat()} }
 func newLDFloat() *big.Float { return new(big.Float).SetPrec(ldPrec).SetMode(big.ToNearestEven) }
 
 // parseLongDouble parses b as Redis's string2ld does with glibc's strtold:
-// the text ends at its first NUL, leading space is refused, the whole text
-// must be a decimal or hexadecimal float or an infinity, NaN is refused, and
-// so are values that overflow to infinity or underflow to zero.
+// leading space is refused, the whole of b must be a decimal or hexadecimal
+// float or an infinity, NaN is refused, and so are values that overflow to
+// infinity or underflow to zero.
 func parseLongDouble(b []byte) (longDouble, bool) {
 	if len(b) == 0 || len(b) >= ldMaxChars {
 		return longDouble{}, false
-	}
-	for i, c := range b {
-		if c == 0 {
-			b = b[:i]
-			break
-		}
-	}
-	if len(b) == 0 {
-		// strtold converts nothing and stops at the terminator: zero.
-		return zeroLongDouble(), true
 	}
 	switch b[0] {
 	case ' ', '\t', '\n', '\v', '\f', '\r':
@@ -841,16 +831,20 @@ func parseLongDouble(b []byte) (longDouble, bool) {
 	} else {
 		r, ok = parseDecFloat(b)
 	}
-	if !ok || r == nil {
-		return longDouble{}, ok
+	if !ok {
+		return longDouble{}, false
 	}
-	v, ok := roundLongDouble(r)
-	if ok && neg {
+	v := zeroLongDouble()
+	if r != nil {
+		if v, ok = roundLongDouble(r); !ok {
+			return longDouble{}, false
+		}
+	}
+	if neg {
 		v.f.Neg(v.f)
 	}
-	return v, ok
+	return v, true
 }
-
 // scanDigits returns the length of the run of digits at the start of b.
 func scanDigits(b []byte, hex bool) int {
 	n := 0

@@ -25,7 +25,7 @@ func TestExecAbortsAfterQueueTimeError(t *testing.T) {
 	c.expect("+OK", "MULTI")
 	c.expect("+QUEUED", "SET", "a", "1")
 	c.expect("-ERR wrong number of arguments for 'get' command", "GET")
-	c.expect("-ERR unknown command 'nosuch', with args beginning with: ", "NOSUCH")
+	c.expect("-ERR unknown command 'NOSUCH', with args beginning with: ", "NOSUCH")
 	c.expect("-EXECABORT Transaction discarded because of previous errors.", "EXEC")
 	c.expect("(nil)", "GET", "a")
 	if got := rec.take(); len(got) != 0 {

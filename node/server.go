@@ -247,6 +247,7 @@ func (s *Server) accept(conn net.Conn) {
 		laddr:         conn.LocalAddr().String(),
 		created:       time.Now(),
 		wake:          make(chan struct{}, 1),
+		quit:          make(chan struct{}),
 		authenticated: cfg.Requirepass == "",
 	}
 	c.rd = newReader(countingReader{conn: conn, n: &s.stats.netIn})
@@ -334,9 +335,6 @@ func (s *Server) killClient(c *client, reason string) {
 	}
 	s.log.Debug("closing client", zap.String("addr", c.addr), zap.String("reason", reason))
 	_ = c.conn.Close()
-	if c.pushWriter.Load() {
-		c.signal()
-	}
 }
 
 func (s *Server) removeClient(c *client) {
@@ -347,9 +345,7 @@ func (s *Server) removeClient(c *client) {
 	s.clientsMu.Lock()
 	delete(s.clients, c.id)
 	s.clientsMu.Unlock()
-	if c.pushWriter.Load() {
-		close(c.wake)
-	}
+	close(c.quit)
 }
 
 // Close stops accepting, disconnects every client and waits for every
