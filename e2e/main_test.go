@@ -194,7 +194,11 @@ func (s *server) finish(t *testing.T) {
 	s.stop()
 	data, _ := os.ReadFile(s.log)
 	if i := bytes.Index(data, []byte("WARNING: DATA RACE")); i >= 0 {
-		t.Errorf("%s reported a data race:\n%s", s.name, data[i:])
+		report := data[i:]
+		if len(report) > 6000 {
+			report = append(report[:6000:6000], "\n..."...)
+		}
+		t.Errorf("%s reported a data race:\n%s", s.name, report)
 		return
 	}
 	if t.Failed() && s.name == "slotd" {

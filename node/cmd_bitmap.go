@@ -15,6 +15,7 @@ const (
 	errBitfieldRO   = "ERR BITFIELD_RO only supports the GET subcommand"
 )
 
+// bitmapCommands are the commands of bitops.c.
 func bitmapCommands() []cmdDef {
 	return []cmdDef{
 		{name: "setbit", handler: cmdSetBit},

@@ -24,6 +24,7 @@ const (
 	errIntRange       = "ERR value is out of range, value must between -2147483648 and 2147483647"
 )
 
+// keyCommands declares the generic keyspace commands of db.c and expire.c.
 func keyCommands() []cmdDef {
 	return []cmdDef{
 		{name: "del", handler: cmdDelGeneric},
@@ -83,26 +84,6 @@ func (x *ctx) lookupNoTouch(key string) *store.Object {
 		x.s.stats.hits.Add(1)
 	}
 	return o
-}
-
-// walkFrom is ctx.walk starting at slot start: it visits start..NumSlots-1,
-// locking each slot unless all are held, until fn returns false, and
-// reports whether fn stopped it. SCAN and RANDOMKEY resume mid-keyspace.
-func (x *ctx) walkFrom(start int, fn func(slot slots.Slot) bool) bool {
-	for i := start; i < slots.NumSlots; i++ {
-		slot := slots.Slot(i)
-		if !x.allLocked {
-			x.s.store.Lock(slot)
-		}
-		more := fn(slot)
-		if !x.allLocked {
-			x.s.store.Unlock(slot)
-		}
-		if !more {
-			return true
-		}
-	}
-	return false
 }
 
 // dbIndexArg parses argument i as a database index the way getIntFromObjectOrReply
@@ -475,7 +456,7 @@ func parseExpireFlags(x *ctx) (int, bool) {
 // errArg replaces CR and LF by spaces, as addReplyErrorFormat does so
 // that an argument echoed in an error cannot break the protocol.
 func errArg(b []byte) string {
-	out := []byte(string(b))
+	out := append([]byte(nil), b...)
 	for i, c := range out {
 		if c == '\r' || c == '\n' {
 			out[i] = ' '

@@ -20,6 +20,7 @@ const (
 	errWrongArityFmt = "ERR wrong number of arguments for '%s' command"
 )
 
+// stringCommands are the commands of t_string.c.
 func stringCommands() []cmdDef {
 	return []cmdDef{
 		{name: "get", handler: cmdGet},
@@ -79,9 +80,28 @@ func optIs(arg []byte, opt string) bool {
 	return len(arg) == len(opt) || arg[len(opt)] == 0
 }
 
+// embStringLen is the longest value newString stores in the same
+// allocation as its object: a 56-byte Object plus 24 bytes fills Go's
+// 80-byte size class.
+const embStringLen = 24
+
+// embString co-allocates a short value's bytes with its object, as Redis's
+// embstr encoding does, so that SET of a short value costs one allocation.
+type embString struct {
+	obj store.Object
+	buf [embStringLen]byte
+}
+
 // newString returns a string object holding a copy of b, with the access
 // time of a freshly created Redis object.
 func (x *ctx) newString(b []byte) *store.Object {
+	if len(b) <= embStringLen {
+		e := &embString{}
+		n := copy(e.buf[:], b)
+		// The capacity ends at the value, so appends reallocate.
+		e.obj = store.Object{Type: store.TypeString, LRU: store.LRUClock(x.now), Str: e.buf[:n:n]}
+		return &e.obj
+	}
 	o := store.NewString(b)
 	o.LRU = store.LRUClock(x.now)
 	return o
@@ -161,8 +181,8 @@ func parseStringOptions(x *ctx, forSet bool) (flags, expIdx int, ok bool) {
 // milliseconds, mirroring getExpireMillisecondsOrReply in t_string.c: EX and
 // EXAT count seconds, relative forms add the command's time, and zero,
 // negative or overflowing values are "invalid expire time".
-func (x *ctx) expireAt(arg []byte, flags int) (int64, bool) {
-	v, ok := x.intArgBytes(arg)
+func (x *ctx) expireAt(i, flags int) (int64, bool) {
+	v, ok := x.intArg(i)
 	if !ok {
 		return 0, false
 	}
@@ -182,15 +202,6 @@ func (x *ctx) expireAt(arg []byte, flags int) (int64, bool) {
 		return 0, false
 	}
 	return v, true
-}
-
-// intArgBytes parses b as a long long, replying the Redis error on failure.
-func (x *ctx) intArgBytes(b []byte) (int64, bool) {
-	n, ok := store.ParseInt(b)
-	if !ok {
-		x.err(errNotInteger)
-	}
-	return n, ok
 }
 
 // getGeneric replies with the string at key, or null, and reports false
@@ -229,7 +240,7 @@ func setGeneric(x *ctx, flags, valIdx, expIdx int, intReply bool) {
 	var at int64
 	if expIdx > 0 {
 		var ok bool
-		if at, ok = x.expireAt(x.argv[expIdx], flags); !ok {
+		if at, ok = x.expireAt(expIdx, flags); !ok {
 			return
 		}
 	}
@@ -297,7 +308,7 @@ func cmdGetEX(x *ctx) {
 	}
 	var at int64
 	if expIdx > 0 {
-		if at, ok = x.expireAt(x.argv[expIdx], flags); !ok {
+		if at, ok = x.expireAt(expIdx, flags); !ok {
 			return
 		}
 	}
@@ -714,7 +725,7 @@ func cmdLCS(x *ctx) {
 			}
 		}
 		if emit {
-			n := int64(uint32(aEnd - aStart + 1))
+			n := int64(aEnd - aStart + 1)
 			if getIdx && (minMatchLen == 0 || n >= minMatchLen) {
 				matches = append(matches, lcsMatch{aStart, aEnd, bStart, bEnd, n})
 			}
@@ -845,6 +856,7 @@ func parseLongDouble(b []byte) (longDouble, bool) {
 	}
 	return v, true
 }
+
 // scanDigits returns the length of the run of digits at the start of b.
 func scanDigits(b []byte, hex bool) int {
 	n := 0

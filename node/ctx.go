@@ -74,9 +74,12 @@ func (x *ctx) propagate(argv ...[]byte) {
 // deterministic as sent.
 func (x *ctx) propagateArgv() { x.propagate(x.argv...) }
 
-// walk visits each slot of the database, locking it unless all are locked.
-func (x *ctx) walk(fn func(slot slots.Slot) bool) {
-	for slot := slots.Slot(0); slot < slots.NumSlots; slot++ {
+// walkFrom visits slots start..NumSlots-1 of the keyspace, locking each
+// unless all are held, until fn returns false; it reports whether fn stopped
+// the walk. SCAN and RANDOMKEY resume mid-keyspace.
+func (x *ctx) walkFrom(start int, fn func(slot slots.Slot) bool) bool {
+	for i := start; i < slots.NumSlots; i++ {
+		slot := slots.Slot(i)
 		if !x.allLocked {
 			x.s.store.Lock(slot)
 		}
@@ -85,9 +88,10 @@ func (x *ctx) walk(fn func(slot slots.Slot) bool) {
 			x.s.store.Unlock(slot)
 		}
 		if !more {
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // lookupRead finds a live key for reading and counts a keyspace hit or miss
@@ -104,3 +108,6 @@ func (x *ctx) lookupRead(key string) *store.Object {
 
 // lookupWrite finds a live key for writing (lookupKeyWrite).
 func (x *ctx) lookupWrite(key string) *store.Object { return x.db.Lookup(key, x.now) }
+
+// walk visits every slot of the keyspace, as walkFrom(0, fn) does.
+func (x *ctx) walk(fn func(slot slots.Slot) bool) { x.walkFrom(0, fn) }

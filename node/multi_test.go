@@ -2,6 +2,7 @@ package node
 
 import (
 	"reflect"
+	"sync/atomic"
 	"testing"
 )
 
@@ -66,14 +67,15 @@ func TestWatchIgnoresWritesToOtherKeys(t *testing.T) {
 }
 
 func TestWatchAbortsWhenWatchedKeyExpires(t *testing.T) {
-	now := int64(1_000_000)
+	var now atomic.Int64
+	now.Store(1_000_000)
 	s, _ := startServer(t, func(c *Config) {
-		c.Clock = func() int64 { return now }
+		c.Clock = now.Load
 	})
 	c := dial(t, s)
 	c.expect("+OK", "SET", "k", "v", "PX", "100")
 	c.expect("+OK", "WATCH", "k")
-	now += 200
+	now.Add(200)
 	c.expect("+OK", "MULTI")
 	c.expect("+QUEUED", "PING")
 	c.expect("(nil array)", "EXEC")

@@ -31,11 +31,11 @@ func (s *Store) ActiveExpire(now int64, c *ExpireCursor, more func() bool) int {
 			visited += slots.NumSlots - 1
 			continue
 		}
-		if p := db.parts[slot]; p != nil {
-			s.Lock(slot)
-			removed += db.expireSamples(slot, now, more)
-			s.Unlock(slot)
-		}
+		// parts is written under the slot lock, so even the emptiness check
+		// must hold it.
+		s.Lock(slot)
+		removed += db.expireSamples(slot, now, more)
+		s.Unlock(slot)
 		c.slot++
 		if c.slot == slots.NumSlots {
 			c.slot = 0

@@ -1,0 +1,62 @@
+# slotd build, test and benchmark entry points. `make test` is what CI runs.
+
+GO ?= go
+# FUZZTIME bounds each fuzz target in `make test`.
+FUZZTIME ?= 20s
+# SUDO is empty when already root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: test deps vet fmt-check unit fuzz build run bench docs
+
+## test: everything CI checks: deps, vet, gofmt, race tests, bounded fuzzing.
+test: deps vet fmt-check unit fuzz
+
+## deps: install redis-server, redis-tools and python3-redis when missing
+## (Redis 7 is the oracle of the e2e tests), and download Go modules.
+deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v redis-cli >/dev/null 2>&1 || missing="$$missing redis-tools"; \
+	/usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing="$$missing python3-redis"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+	$(GO) mod download
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out="$$(find . -name '*.go' -not -path './.git/*' -not -path './tmp/*' -not -path './e2e/.work/*' -print0 | xargs -0 gofmt -l)"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+## fuzz: run every Fuzz* target of the module for FUZZTIME each.
+fuzz:
+	@set -e; \
+	for f in $$(grep -rl --exclude-dir=.git --include='*_test.go' '^func Fuzz' . | sort); do \
+		dir=$$(dirname $$f); \
+		for fn in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "fuzz $$dir $$fn for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$dir; \
+		done; \
+	done
+
+build:
+	$(GO) build -o bin/slotd ./cmd/slotd
+
+## run: start a standalone node on port 6379.
+run: build
+	./bin/slotd
+
+## bench: slotd and redis-server side by side under redis-benchmark.
+bench: deps
+	deploy/bench.sh
+
+## docs: regenerate README.md's list of supported commands.
+docs:
+	$(GO) run ./cmd/gendocs -readme README.md
