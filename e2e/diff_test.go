@@ -223,7 +223,9 @@ func runScript(t *testing.T, file string, steps []step, proto int) int {
 		case stepNoReply:
 			s.ensureConns(st)
 			for _, sd := range s.sides {
-				sd.send(s.cur, st.args)
+				if sd.send(s.cur, st.args) == "" && strings.EqualFold(string(st.args[0]), "quit") {
+					sd.drop(s.cur, io.EOF)
+				}
 			}
 		case stepRead:
 			var got [2]outcome

@@ -100,8 +100,9 @@ func (m *monitorSet) feed(c *client, argv [][]byte) {
 	}
 }
 
-// redacted replaces secrets in what MONITOR and the slow log show.
-var redacted = []byte("(redacted)")
+// redactedArg replaces secrets in what MONITOR and the slow log show
+// (shared.redacted).
+const redactedArg = "(redacted)"
 
 // redactArgv hides the arguments Redis 7 hides with
 // redactClientCommandArgument: AUTH's credentials, HELLO's AUTH pair and
@@ -110,7 +111,8 @@ var redacted = []byte("(redacted)")
 func redactArgv(argv [][]byte) [][]byte {
 	var hide []int
 	switch {
-	case bytes.EqualFold(argv[0], []byte("auth")):
+	case bytes.EqualFold(argv[0], []byte("auth")) && len(argv) <= 3:
+		// authCommand redacts only the forms it accepts.
 		for i := 1; i < len(argv); i++ {
 			hide = append(hide, i)
 		}
@@ -128,7 +130,7 @@ func redactArgv(argv [][]byte) [][]byte {
 				i = len(argv)
 			}
 		}
-	case bytes.EqualFold(argv[0], []byte("config")) && len(argv) > 3 && bytes.EqualFold(argv[1], []byte("set")):
+	case bytes.EqualFold(argv[0], []byte("config")) && len(argv) > 3 && len(argv)%2 == 0 && bytes.EqualFold(argv[1], []byte("set")):
 		for i := 2; i+1 < len(argv); i += 2 {
 			switch strings.ToLower(string(argv[i])) {
 			case "requirepass", "masterauth", "masteruser":
@@ -141,7 +143,7 @@ func redactArgv(argv [][]byte) [][]byte {
 	}
 	out := append([][]byte(nil), argv...)
 	for _, i := range hide {
-		out[i] = redacted
+		out[i] = []byte(redactedArg)
 	}
 	return out
 }

@@ -247,16 +247,7 @@ func cmdLatencyReset(x *ctx) {
 	for _, a := range x.argv[2:] {
 		names = append(names, string(a))
 	}
-	if len(names) == 0 {
-		x.w.int(x.s.latency.reset(nil))
-		return
-	}
-	// Each name resets on its own, as the loop in latencyCommand does.
-	var n int64
-	for _, name := range names {
-		n += x.s.latency.reset([]string{name})
-	}
-	x.w.int(n)
+	x.w.int(x.s.latency.reset(names))
 }
 
 func cmdLatencyGraph(x *ctx) {
@@ -589,12 +580,12 @@ func cmdObjectHelp(x *ctx) {
 
 // debugAllowed is allowProtectedAction for enable-debug-command: "yes", or
 // "local" for a client on the loopback address (islocalClient).
-func debugAllowed(x *ctx) bool {
-	switch x.s.config().EnableDebugCommand {
+func debugAllowed(s *Server, c *client) bool {
+	switch s.config().EnableDebugCommand {
 	case "yes":
 		return true
 	case "local":
-		host, _, err := net.SplitHostPort(x.c.addr)
+		host, _, err := net.SplitHostPort(c.addr)
 		return err == nil && (host == "127.0.0.1" || host == "::1")
 	}
 	return false
@@ -603,10 +594,6 @@ func debugAllowed(x *ctx) bool {
 // cmdDebug is debugCommand. It runs with every slot locked, so DIGEST sees
 // one consistent dataset and SLEEP stalls the keyspace as it stalls Redis.
 func cmdDebug(x *ctx) {
-	if !debugAllowed(x) {
-		x.err(errDebugDisabled)
-		return
-	}
 	sub := strings.ToLower(string(x.argv[1]))
 	argc := len(x.argv)
 	switch {
@@ -658,12 +645,9 @@ func debugObject(x *ctx) {
 
 // rdbStringLen is rdbSavedObjectLen for a string: an integer that fits 32
 // bits takes its special encoding, anything else a length and the bytes.
-// Other types report the length of their payload when they know it.
+// Other types report 0: their RDB encoding is not computed here.
 func rdbStringLen(o *store.Object) int64 {
 	if o.Type != store.TypeString {
-		if m, ok := o.Val.(memoryUser); ok {
-			return m.MemoryUsage(0)
-		}
 		return 0
 	}
 	if len(o.Str) <= 11 {
@@ -836,19 +820,27 @@ func atoi(b []byte) int64 {
 	return n
 }
 
-// strtod is C's strtod without the end pointer: the longest numeric prefix,
-// 0 when there is none.
+// strtod is C's strtod without the end pointer: the longest numeric prefix
+// (of at most strtodMaxLen bytes), 0 when there is none.
 func strtod(b []byte) float64 {
 	s := strings.TrimLeft(string(b), " \t\n\v\f\r")
+	if len(s) > strtodMaxLen {
+		s = s[:strtodMaxLen]
+	}
 	for end := len(s); end > 0; end-- {
-		if f, err := strconv.ParseFloat(s[:end], 64); err == nil {
+		f, err := strconv.ParseFloat(s[:end], 64)
+		if err == nil {
 			return f
-		} else if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+		}
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
 			return f
 		}
 	}
 	return 0
 }
+
+// strtodMaxLen bounds the prefixes strtod tries; no double needs more.
+const strtodMaxLen = 512
 
 func cmdDebugHelp(x *ctx) {
 	x.help("DEBUG", []string{

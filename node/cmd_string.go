@@ -289,8 +289,9 @@ func setGeneric(x *ctx, flags, valIdx, expIdx int, intReply bool) {
 }
 
 // cmdGetEX mirrors getexCommand in t_string.c: the reply comes before the
-// TTL change, an EXAT/PXAT in the past deletes the key (propagated as DEL),
-// other expiries propagate as PEXPIREAT and PERSIST as PERSIST.
+// TTL change, an EXAT/PXAT in the past deletes the key (propagated as DEL,
+// or UNLINK under lazyfree-lazy-expire), other expiries propagate as
+// PEXPIREAT and PERSIST as PERSIST.
 func cmdGetEX(x *ctx) {
 	flags, expIdx, ok := parseStringOptions(x, false)
 	if !ok {
@@ -316,7 +317,11 @@ func cmdGetEX(x *ctx) {
 	switch {
 	case flags&(optEXAT|optPXAT) != 0 && at <= x.now:
 		x.db.Delete(key, x.now)
-		x.propagate([]byte("DEL"), x.argv[1])
+		del := []byte("DEL")
+		if x.s.config().tuning["lazyfree-lazy-expire"] == "yes" {
+			del = []byte("UNLINK")
+		}
+		x.propagate(del, x.argv[1])
 	case expIdx > 0:
 		x.db.SetExpire(key, at)
 		x.propagate([]byte("PEXPIREAT"), x.argv[1], strconv.AppendInt(nil, at, 10))
@@ -511,7 +516,9 @@ func cmdIncrByFloat(x *ctx) {
 		return
 	}
 	res := formatLongDoubleHuman(sum)
-	x.db.Set(key, x.newString(res), true, x.now)
+	no := x.newString(res)
+	no.NoInt = true
+	x.db.Set(key, no, true, x.now)
 	x.w.bulk(res)
 	x.propagate([]byte("SET"), x.argv[1], res, []byte("KEEPTTL"))
 }

@@ -276,3 +276,14 @@ func BenchmarkSetGetHandlers(b *testing.B) {
 		x.w.b = x.w.b[:0]
 	}
 }
+
+func TestGetEXPastExpiryPropagatesUnlinkUnderLazyfreeLazyExpire(t *testing.T) {
+	s, rec := startServer(t, func(c *Config) { c.tuning["lazyfree-lazy-expire"] = "yes" })
+	c := dial(t, s)
+	c.expect("+OK", "SET", "k", "v")
+	c.expect(`"v"`, "GETEX", "k", "EXAT", "1")
+	c.expect(":0", "EXISTS", "k")
+	if got := rec.take(); !reflect.DeepEqual(got, []string{"0 SET k v", "0 UNLINK k"}) {
+		t.Fatalf("records %q, want SET then UNLINK", got)
+	}
+}

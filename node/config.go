@@ -1161,7 +1161,7 @@ func shutdownOnSignalOption(name string) *option {
 			set[s] = true
 		}
 		if set["save"] && set["nosave"] {
-			return errors.New("shutdown can't have both 'save' and 'nosave' flags")
+			return errors.New("shutdown options SAVE and NOSAVE can't be used simultaneously")
 		}
 		var out []string
 		for _, f := range flags {

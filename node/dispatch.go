@@ -14,6 +14,7 @@ import (
 // transaction queueing; then the command itself.
 func (s *Server) call(c *client, argv [][]byte) {
 	mark := len(c.w.b)
+	defer s.applyReplyMode(c, mark)
 	cmd, lower := s.table.lookup(argv, c.scratch)
 	c.scratch = lower
 	if rej := s.reject(c, cmd, argv); rej != "" {
@@ -25,10 +26,10 @@ func (s *Server) call(c *client, argv [][]byte) {
 			c.multi.dirty = true
 		}
 		c.w.err(rej)
-		s.applyReplyMode(c, mark)
 		return
 	}
 	if c.multi != nil && !cmd.controlsMulti() {
+		c.lastCmd.Store(cmd)
 		if cmd.flags&flagNoMulti != 0 {
 			c.multi.dirty = true
 			c.w.err("ERR Command not allowed inside a transaction")
@@ -40,7 +41,6 @@ func (s *Server) call(c *client, argv [][]byte) {
 	}
 	s.pause.wait(c, cmd)
 	s.execute(c, cmd, argv)
-	s.applyReplyMode(c, mark)
 }
 
 // reject returns the error that stops argv before it runs, or "".
@@ -56,6 +56,9 @@ func (s *Server) reject(c *client, cmd *command, argv [][]byte) string {
 	}
 	if (cmd.arity > 0 && len(argv) != cmd.arity) || len(argv) < -cmd.arity {
 		return fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.fullName)
+	}
+	if cmd.name == "debug" && !debugAllowed(s, c) {
+		return errDebugDisabled
 	}
 	if !c.authenticated && cmd.flags&flagNoAuth == 0 {
 		return errNoAuth
@@ -160,7 +163,11 @@ func (s *Server) record(c *client, cmd *command, argv [][]byte, now int64, dur t
 	if cmd.flags&flagSkipSlowlog == 0 {
 		s.slowlog.maybeAdd(s.config(), c, argv, us)
 	}
-	s.latency.maybeAdd(s.config(), "command", dur)
+	event := "command"
+	if cmd.flags&flagFast != 0 {
+		event = "fast-command"
+	}
+	s.latency.maybeAdd(s.config(), event, dur)
 }
 
 // lockKeys locks, in ascending order and once each, the slots of the keys of

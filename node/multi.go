@@ -74,7 +74,9 @@ func cmdExec(x *ctx) {
 		x.err(errExecNoMulti)
 		return
 	}
-	c.multi = nil
+	// Like Redis, the client stays in MULTI state while its queue runs, so
+	// CLIENT INFO inside the transaction shows it.
+	defer func() { c.multi = nil }()
 	if m.dirty {
 		s.unwatchAll(c)
 		x.err(errExecAbort)

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"bytes"
 	"errors"
 	"io"
 )
@@ -129,7 +128,7 @@ func (r *reader) parse() ([][]byte, error) {
 
 func (r *reader) parseInline() ([][]byte, error) {
 	data := r.buf[r.pos:r.end]
-	nl := bytes.IndexByte(data, '\n')
+	nl := cIndexByte(data, '\n')
 	if nl < 0 {
 		if len(data) > protoInlineMaxSize {
 			return nil, protocolError("too big inline request")
@@ -157,7 +156,7 @@ func (r *reader) parseInline() ([][]byte, error) {
 
 func (r *reader) parseMultibulkHeader() ([][]byte, error) {
 	data := r.buf[r.pos:r.end]
-	nl := bytes.IndexByte(data, '\r')
+	nl := cIndexByte(data, '\r')
 	if nl < 0 || nl+1 >= len(data) {
 		if len(data) > protoInlineMaxSize {
 			return nil, protocolError("too big mbulk count string")
@@ -188,7 +187,7 @@ func (r *reader) parseBulks() ([][]byte, error) {
 	for len(r.argOffs) < r.argc {
 		data := r.buf[r.pos+r.reqOff : r.end]
 		if r.bulkLen < 0 {
-			nl := bytes.IndexByte(data, '\r')
+			nl := cIndexByte(data, '\r')
 			if nl < 0 || nl+1 >= len(data) {
 				if len(data) > protoInlineMaxSize {
 					return nil, protocolError("too big bulk count string")
@@ -226,6 +225,20 @@ func (r *reader) parseBulks() ([][]byte, error) {
 	r.argc = 0
 	r.args = args
 	return args, nil
+}
+
+// cIndexByte finds c the way strchr does in Redis's query buffer: a NUL byte
+// ends the search, so a line with a NUL before its terminator is incomplete.
+func cIndexByte(b []byte, c byte) int {
+	for i, x := range b {
+		switch x {
+		case c:
+			return i
+		case 0:
+			return -1
+		}
+	}
+	return -1
 }
 
 // parseLL parses a length the way string2ll does.

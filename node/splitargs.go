@@ -1,11 +1,17 @@
 package node
 
+import "bytes"
+
 // splitArgs splits an inline request or a config line into arguments, as
 // sdssplitargs does in Redis: spaces separate, "double quotes" take \n \r \t
 // \b \a \\ \" and \xHH escapes, 'single quotes' take only \', and a closing
 // quote must be followed by a space or the end. It appends to dst and reports
 // false for unbalanced quotes.
 func splitArgs(line []byte, dst [][]byte) ([][]byte, bool) {
+	// sdssplitargs reads a C string: a NUL ends the line.
+	if nul := bytes.IndexByte(line, 0); nul >= 0 {
+		line = line[:nul]
+	}
 	i := 0
 	for {
 		for i < len(line) && isSpace(line[i]) {
@@ -73,7 +79,8 @@ func splitArgs(line []byte, dst [][]byte) ([][]byte, bool) {
 					break
 				}
 				switch c := line[i]; {
-				case isSpace(c):
+				case c == ' ' || c == '\n' || c == '\r' || c == '\t':
+					// Inside a token only these end it; \v and \f do not.
 					done = true
 				case c == '"':
 					inq = true

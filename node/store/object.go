@@ -29,6 +29,9 @@ type Object struct {
 	// Raw records that a string was modified in place (APPEND, SETRANGE,
 	// SETBIT), which makes Redis report the "raw" encoding from then on.
 	Raw bool
+	// NoInt records a string Redis created without trying the int encoding
+	// (INCRBYFLOAT's result), so an integer-looking value reports embstr.
+	NoInt bool
 	// LRU is the access time in seconds (LRUClock) for OBJECT IDLETIME.
 	LRU uint32
 	// Expire is the absolute expiry in Unix milliseconds, 0 for none.
@@ -55,7 +58,7 @@ func (o *Object) Encoding() string {
 		}
 		return "unknown"
 	}
-	if !o.Raw {
+	if !o.Raw && !o.NoInt {
 		if _, ok := ParseInt(o.Str); ok {
 			return "int"
 		}
@@ -68,7 +71,7 @@ func (o *Object) Encoding() string {
 
 // RefCount returns what OBJECT REFCOUNT reports.
 func (o *Object) RefCount() int64 {
-	if o.Type == TypeString && !o.Raw {
+	if o.Type == TypeString && !o.Raw && !o.NoInt {
 		if n, ok := ParseInt(o.Str); ok && n >= 0 && n < maxSharedInt {
 			return 2147483647
 		}
