@@ -7,13 +7,6 @@ import (
 )
 
 // Error replies of the bit commands, as bitops.c writes them.
-const (
-	errBitArg       = "ERR The bit argument must be 1 or 0."
-	errBitopNot     = "ERR BITOP NOT must be called with a single source key."
-	errBitfieldType = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
-	errBitfieldOver = "ERR Invalid OVERFLOW type specified"
-	errBitfieldRO   = "ERR BITFIELD_RO only supports the GET subcommand"
-)
 
 // bitmapCommands are the commands of bitops.c.
 func bitmapCommands() []cmdDef {

@@ -11,19 +11,6 @@ import (
 )
 
 // Error replies of the CLIENT command, as Redis writes them.
-const (
-	errNoSuchClient      = "ERR No such client"
-	errClientIDPositive  = "ERR client-id should be greater than 0"
-	errUnknownClientType = "ERR Unknown client type '%s'"
-	errNoSuchUser        = "ERR No such user '%s'"
-	errInvalidClientID   = "ERR Invalid client ID"
-	errPauseMode         = "ERR CLIENT PAUSE mode must be WRITE or ALL"
-	errPauseTimeout      = "ERR timeout is not an integer or out of range"
-	errTimeoutNegative   = "ERR timeout is negative"
-	errUnblockReason     = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
-	errSetinfoOption     = "ERR Unrecognized option '%s'"
-	errSetinfoValue      = "ERR %s cannot contain spaces, newlines or special characters."
-)
 
 func clientCommands() []cmdDef {
 	return []cmdDef{

@@ -12,17 +12,6 @@ import (
 )
 
 // Error replies of the keyspace commands.
-const (
-	errSameObject     = "ERR source and destination objects are the same"
-	errInvalidCursor  = "ERR invalid cursor"
-	errExpireNXMix    = "ERR NX and XX, GT or LT options at the same time are not compatible"
-	errExpireGTLT     = "ERR GT and LT options at the same time are not compatible"
-	errExpireOption   = "ERR Unsupported option %s"
-	errMoveCluster    = "ERR MOVE is not allowed in cluster mode"
-	errCopyCluster    = "ERR Copying to another database is not allowed in cluster mode"
-	errUnknownObjType = "ERR unknown type object"
-	errIntRange       = "ERR value is out of range, value must between -2147483648 and 2147483647"
-)
 
 // keyCommands declares the generic keyspace commands of db.c and expire.c.
 func keyCommands() []cmdDef {

@@ -16,17 +16,6 @@ import (
 )
 
 // Error replies of the server commands, as Redis 7.0 writes them.
-const (
-	errNoShutdown     = "ERR No shutdown in progress."
-	errMonitorDeny    = "ERR MONITOR isn't allowed for DENY BLOCKING client"
-	errSlowlogCount   = "ERR count should be greater than or equal to -1"
-	errNoLatencyData  = "ERR No samples available for event '%s'"
-	errFreqNotLFU     = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
-	errIdletimeLFU    = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
-	errSubcommandArgs = "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP."
-	errProtocolType   = "ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false"
-	errRESP2Push      = "ERR RESP2 is not supported by this command"
-)
 
 func serverCommands() []cmdDef {
 	return []cmdDef{

@@ -9,16 +9,6 @@ import (
 )
 
 // Error replies of the string commands, as t_string.c writes them.
-const (
-	errOffsetRange   = "ERR offset is out of range"
-	errDecrOverflow  = "ERR decrement would overflow"
-	errIncrFloatNaN  = "ERR increment would produce NaN or Infinity"
-	errLCSKeyType    = "ERR The specified keys must contain string values"
-	errLCSLenAndIdx  = "ERR If you want both the length and indexes, please just use IDX."
-	errLCSTooLong    = "ERR String too long for LCS"
-	errLCSMemory     = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
-	errWrongArityFmt = "ERR wrong number of arguments for '%s' command"
-)
 
 // stringCommands are the commands of t_string.c.
 func stringCommands() []cmdDef {

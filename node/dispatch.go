@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -24,6 +25,13 @@ func (s *Server) call(c *client, argv [][]byte) {
 		}
 		if c.multi != nil {
 			c.multi.dirty = true
+		}
+		if cmd != nil && cmd.name == "exec" {
+			// execCommandAbort: a refused EXEC discards the transaction.
+			c.multi = nil
+			s.unwatchAll(c)
+			c.w.err("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(rej, "ERR "))
+			return
 		}
 		c.w.err(rej)
 		return
@@ -52,7 +60,11 @@ func (s *Server) reject(c *client, cmd *command, argv [][]byte) string {
 		if len(argv) < 2 {
 			return fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.fullName)
 		}
-		return fmt.Sprintf("ERR unknown subcommand '%.128s'. Try %s HELP.", argv[1], strings.ToUpper(cmd.name))
+		sub := cString(argv[1])
+		if len(sub) > 128 {
+			sub = sub[:128]
+		}
+		return fmt.Sprintf("ERR unknown subcommand '%s'. Try %s HELP.", sub, strings.ToUpper(cmd.name))
 	}
 	if (cmd.arity > 0 && len(argv) != cmd.arity) || len(argv) < -cmd.arity {
 		return fmt.Sprintf("ERR wrong number of arguments for '%s' command", cmd.fullName)
@@ -69,17 +81,34 @@ func (s *Server) reject(c *client, cmd *command, argv [][]byte) string {
 	return ""
 }
 
-// unknownCommand formats Redis's error for a command it does not know.
+// unknownCommand formats Redis's error for a command it does not know. The
+// arguments share a 128-byte budget, and like the C code it prints each
+// argument as a C string, up to its first NUL.
 func unknownCommand(argv [][]byte) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "ERR unknown command '%.128s', with args beginning with: ", argv[0])
+	var args []byte
 	for _, a := range argv[1:] {
-		if b.Len() >= 128 {
+		if len(args) >= 128 {
 			break
 		}
-		fmt.Fprintf(&b, "'%.*s' ", 128-b.Len(), a)
+		a = cString(a)
+		if room := 128 - len(args); len(a) > room {
+			a = a[:room]
+		}
+		args = append(append(append(args, '\''), a...), '\'', ' ')
 	}
-	return b.String()
+	name := cString(argv[0])
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	return "ERR unknown command '" + string(name) + "', with args beginning with: " + string(args)
+}
+
+// cString returns b up to its first NUL byte, as C's string functions see it.
+func cString(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i]
+	}
+	return b
 }
 
 func (cmd *command) controlsMulti() bool {

@@ -82,13 +82,8 @@ func cmdExec(x *ctx) {
 		x.err(errExecAbort)
 		return
 	}
-	if s.watchFailed(c, x.now) {
-		s.unwatchAll(c)
-		x.w.nullArray()
-		return
-	}
-	s.unwatchAll(c)
-
+	// Lock the slots of the queued keys and of the watched keys before the
+	// WATCH check, so no write can land between the check and the queue.
 	whole := false
 	for _, q := range m.cmds {
 		if q.cmd.lock != lockKeys {
@@ -99,7 +94,21 @@ func cmdExec(x *ctx) {
 	if whole {
 		s.store.LockAll()
 	} else {
-		held = s.lockKeys(c, m.cmds)
+		held = s.lockKeys(c, append(m.cmds, c.watchedAsQueued()...))
+	}
+	unlock := func() {
+		if whole {
+			s.store.UnlockAll()
+		}
+		for i := len(held) - 1; i >= 0; i-- {
+			s.store.Unlock(held[i])
+		}
+	}
+	if s.watchFailedLocked(c, x.now) {
+		unlock()
+		s.unwatchAll(c)
+		x.w.nullArray()
+		return
 	}
 	es := &execState{}
 	x.w.array(len(m.cmds))
@@ -112,12 +121,8 @@ func cmdExec(x *ctx) {
 	if es.wrapped {
 		s.propagate(replication.Record{DB: es.db, Argv: [][]byte{[]byte("EXEC")}})
 	}
-	if whole {
-		s.store.UnlockAll()
-	}
-	for i := len(held) - 1; i >= 0; i-- {
-		s.store.Unlock(held[i])
-	}
+	unlock()
+	s.unwatchAll(c)
 }
 
 func cmdWatch(x *ctx) {
@@ -150,17 +155,28 @@ func cmdUnwatch(x *ctx) {
 	x.w.ok()
 }
 
-// watchFailed reports whether a watched key changed or expired since WATCH.
-func (s *Server) watchFailed(c *client, now int64) bool {
+// watchedAsQueued presents the watched keys as GET commands, so lockKeys
+// can lock their slots together with the transaction's own.
+func (c *client) watchedAsQueued() []*queued {
+	if len(c.watches) == 0 {
+		return nil
+	}
+	get := c.s.table.cmds["get"]
+	out := make([]*queued, len(c.watches))
+	for i, w := range c.watches {
+		out[i] = &queued{cmd: get, argv: [][]byte{nil, []byte(w.Key)}}
+	}
+	return out
+}
+
+// watchFailedLocked reports whether a watched key changed or expired since
+// WATCH. The slots of the watched keys must be locked.
+func (s *Server) watchFailedLocked(c *client, now int64) bool {
 	if c.watchDirty.Load() {
 		return true
 	}
 	for _, w := range c.watches {
-		sl := slots.KeySlotString(w.Key)
-		s.store.Lock(sl)
-		expired := s.store.DB(w.DB).WatchExpired(w, now)
-		s.store.Unlock(sl)
-		if expired {
+		if s.store.DB(w.DB).WatchExpired(w, now) {
 			return true
 		}
 	}

@@ -22,10 +22,18 @@ func (w *reply) bulk(b []byte)       { w.b = redcon.AppendBulk(w.b, b) }
 func (w *reply) bulkString(s string) { w.b = redcon.AppendBulkString(w.b, s) }
 func (w *reply) array(n int)         { w.b = redcon.AppendArray(w.b, n) }
 
-// err writes an error reply; msg starts with its code ("ERR ...").
+// err writes an error reply; msg starts with its code ("ERR ..."). CR and LF
+// become spaces, as addReplyErrorFormat does, so an echoed argument can never
+// break the framing.
 func (w *reply) err(msg string) {
 	w.b = append(w.b, '-')
-	w.b = append(w.b, msg...)
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		w.b = append(w.b, c)
+	}
 	w.b = append(w.b, '\r', '\n')
 }
 

@@ -113,6 +113,8 @@ func New(cfg *Config) (*Server, error) {
 		return nil, fmt.Errorf("run id: %w", err)
 	}
 	s.runID = hex.EncodeToString(id[:])
+	// redis-server hands its first client the id 3; clients see the same.
+	s.nextID.Store(2)
 	s.cfg.Store(cfg)
 	s.store = store.New(store.Config{OnExpire: s.onExpire})
 	s.slowlog.init()
