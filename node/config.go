@@ -1524,7 +1524,7 @@ func (c *Config) Apply(name string, args []string) error {
 // LoadText applies redis.conf syntax: one directive per line, arguments
 // split like an inline request, '#' comments, include.
 func (c *Config) LoadText(text string) error {
-	return (&configLoader{c: c}).load(text, "config")
+	return (&configLoader{c: c}).load(text, "config text")
 }
 
 // ParseArgs builds a Config the way redis-server reads its arguments: an
