@@ -1,7 +1,6 @@
 package node
 
 import (
-	"bytes"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -38,29 +37,6 @@ func keyCommands() []cmdDef {
 		{name: "pexpiretime", handler: func(x *ctx) { ttlGeneric(x, true, true) }},
 		{name: "persist", handler: cmdPersist},
 	}
-}
-
-// cStr returns b up to its first NUL byte: Redis parses options with the C
-// string functions (strcasecmp, strtoul), which stop there.
-func cStr(b []byte) []byte {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		return b[:i]
-	}
-	return b
-}
-
-// argIsOpt compares an option argument with an ASCII keyword as strcasecmp does.
-func argIsOpt(b []byte, s string) bool {
-	b = cStr(b)
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		if lower(b[i]) != lower(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // lookupNoTouch is lookupKeyReadWithFlags(LOOKUP_NOTOUCH) in db.c: it
@@ -169,9 +145,9 @@ func cmdCopy(x *ctx) {
 	replace := false
 	for j := 3; j < len(x.argv); j++ {
 		switch {
-		case argIsOpt(x.argv[j], "replace"):
+		case optIs(x.argv[j], "replace"):
 			replace = true
-		case argIsOpt(x.argv[j], "db") && j+1 < len(x.argv):
+		case optIs(x.argv[j], "db") && j+1 < len(x.argv):
 			db, ok := x.dbIndexArg(j + 1)
 			if !ok {
 				return
@@ -263,7 +239,7 @@ func parseScanCursor(b []byte) (uint64, bool) {
 	if len(b) > 0 && strings.IndexByte(" \t\n\v\f\r", b[0]) >= 0 {
 		return 0, false
 	}
-	b = cStr(b)
+	b = cString(b)
 	neg := false
 	digits := b
 	if len(digits) > 0 && (digits[0] == '+' || digits[0] == '-') {
@@ -301,7 +277,7 @@ func cmdScan(x *ctx) {
 	for i := 2; i < len(x.argv); i += 2 {
 		more := len(x.argv) - i
 		switch {
-		case argIsOpt(x.argv[i], "count") && more >= 2:
+		case optIs(x.argv[i], "count") && more >= 2:
 			n, ok := x.intArg(i + 1)
 			if !ok {
 				return
@@ -311,13 +287,13 @@ func cmdScan(x *ctx) {
 				return
 			}
 			count = n
-		case argIsOpt(x.argv[i], "match") && more >= 2:
+		case optIs(x.argv[i], "match") && more >= 2:
 			pattern = x.argv[i+1]
 			if len(pattern) == 1 && pattern[0] == '*' {
 				pattern = nil
 			}
-		case argIsOpt(x.argv[i], "type") && more >= 2:
-			typeName = cStr(x.argv[i+1])
+		case optIs(x.argv[i], "type") && more >= 2:
+			typeName = cString(x.argv[i+1])
 		default:
 			x.err(errSyntax)
 			return
@@ -348,7 +324,7 @@ func cmdScan(x *ctx) {
 				switch {
 				case !live:
 					expired = append(expired, k)
-				case typeName == nil || argIsOpt(typeName, o.Type.String()):
+				case typeName == nil || optIs(typeName, o.Type.String()):
 					keys = append(keys, k)
 				}
 				return true
@@ -418,16 +394,16 @@ func parseExpireFlags(x *ctx) (int, bool) {
 	flags := 0
 	for _, a := range x.argv[3:] {
 		switch {
-		case argIsOpt(a, "nx"):
+		case optIs(a, "nx"):
 			flags |= expireNX
-		case argIsOpt(a, "xx"):
+		case optIs(a, "xx"):
 			flags |= expireXX
-		case argIsOpt(a, "gt"):
+		case optIs(a, "gt"):
 			flags |= expireGT
-		case argIsOpt(a, "lt"):
+		case optIs(a, "lt"):
 			flags |= expireLT
 		default:
-			x.errf(errExpireOption, errArg(cStr(a)))
+			x.errf(errExpireOption, errArg(cString(a)))
 			return 0, false
 		}
 	}

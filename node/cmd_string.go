@@ -51,25 +51,6 @@ const (
 	optPersist
 )
 
-// optIs reports whether arg equals the upper-case option name opt, compared
-// as Redis does with strcasecmp: case-insensitively and as a C string, so an
-// argument ends at its first NUL byte.
-func optIs(arg []byte, opt string) bool {
-	if len(arg) < len(opt) {
-		return false
-	}
-	for i := 0; i < len(opt); i++ {
-		c := arg[i]
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c != opt[i] {
-			return false
-		}
-	}
-	return len(arg) == len(opt) || arg[len(opt)] == 0
-}
-
 // embStringLen is the longest value newString stores in the same
 // allocation as its object: a 56-byte Object plus 24 bytes fills Go's
 // 80-byte size class.

@@ -337,7 +337,7 @@ const (
 	uintMax  = math.MaxUint32
 	longMax  = math.MaxInt64
 	ullMax   = -1 // ULLONG_MAX, compared as unsigned
-	notSlotd = " is not supported by slotd"
+	notSlotd = " not supported by slotd"
 )
 
 // configOptions lists every option of redis.conf in Redis 7.0 (static_configs
@@ -346,11 +346,11 @@ const (
 func configOptions() []*option {
 	tls := func(c *Config) string {
 		if c.tuning["tls-port"] != "0" || c.tuning["tls-replication"] == "yes" || c.tuning["tls-cluster"] == "yes" {
-			return "TLS" + notSlotd
+			return "TLS is" + notSlotd
 		}
 		return ""
 	}
-	noRepl := "replication" + notSlotd + " yet"
+	noRepl := "replication is" + notSlotd + " yet"
 	return []*option{
 		// Networking and process.
 		numOpt("port", "", optImmutable, num{min: 0, max: 65535}, 6379, intRef(func(c *Config) *int { return &c.Port })),
@@ -373,7 +373,7 @@ func configOptions() []*option {
 		dirOption(),
 		withRefuse(enumOpt("supervised", "", optImmutable, []string{"upstart", "systemd", "auto", "no"}, "no", nil), func(c *Config) string {
 			if c.tuning["supervised"] != "no" {
-				return "supervision" + notSlotd
+				return "supervision is" + notSlotd
 			}
 			return ""
 		}),
@@ -382,7 +382,7 @@ func configOptions() []*option {
 		enumOpt("log-format", "", optImmutable, []string{"console", "json"}, "console", func(c *Config) *string { return &c.LogFormat }),
 		withRefuse(boolOpt("syslog-enabled", "", optImmutable, false, nil), func(c *Config) string {
 			if c.tuning["syslog-enabled"] == "yes" {
-				return "syslog" + notSlotd
+				return "syslog is" + notSlotd
 			}
 			return ""
 		}),
@@ -586,9 +586,10 @@ func withRefuse(o *option, refuse func(c *Config) string) *option {
 
 // lineRewrite is the rewrite of a one-line option: the line is written when
 // the file already has the option or when the value is not the default.
-func lineRewrite(o *option, line func(c *Config) string) func(c *Config, st *rewriteState) {
+func lineRewrite(o *option) func(c *Config, st *rewriteState) {
 	return func(c *Config, st *rewriteState) {
-		st.rewriteLine(o.name, o.name+" "+line(c), o.get(c) != o.def)
+		v := o.get(c)
+		st.rewriteLine(o.name, o.name+" "+v, v != o.def)
 	}
 }
 
@@ -617,7 +618,7 @@ func boolOpt(name, alias string, flags optFlags, def bool, p func(*Config) *bool
 		}
 		return nil
 	}
-	o.rewrite = lineRewrite(o, o.get)
+	o.rewrite = lineRewrite(o)
 	return o
 }
 
@@ -812,7 +813,7 @@ func enumOpt(name, alias string, flags optFlags, values []string, def string, p 
 		}
 		return fmt.Errorf("argument(s) must be one of the following: %s", strings.Join(names, ", "))
 	}
-	o.rewrite = lineRewrite(o, o.get)
+	o.rewrite = lineRewrite(o)
 	return o
 }
 
@@ -1109,7 +1110,7 @@ func oomScoreAdjValuesOption() *option {
 		c.tuning[o.name] = strings.Join(vals, " ")
 		return nil
 	}
-	o.rewrite = lineRewrite(o, o.get)
+	o.rewrite = lineRewrite(o)
 	return o
 }
 
@@ -1175,7 +1176,7 @@ func shutdownOnSignalOption(name string) *option {
 		c.tuning[name] = strings.Join(out, " ")
 		return nil
 	}
-	o.rewrite = lineRewrite(o, o.get)
+	o.rewrite = lineRewrite(o)
 	return o
 }
 
@@ -1463,7 +1464,7 @@ func (l *configLoader) directive(name string, args []string) error {
 		return l.include(args[0])
 	case name == "rename-command" && len(args) == 2, name == "user" && len(args) >= 1,
 		name == "loadmodule" && len(args) >= 1:
-		return errors.New(name + notSlotd)
+		return errors.New(name + " is" + notSlotd)
 	case strings.Contains(name, "."):
 		if len(args) != 1 {
 			return errors.New("Module config specified without value")

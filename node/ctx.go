@@ -2,7 +2,6 @@ package node
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/slotd/slotd/node/store"
 	"github.com/slotd/slotd/replication"
@@ -34,8 +33,22 @@ type ctx struct {
 func (x *ctx) key(i int) string { return string(x.argv[i]) }
 
 // argIs reports whether argument i equals s, case-insensitively.
-func (x *ctx) argIs(i int, s string) bool {
-	return len(x.argv[i]) == len(s) && strings.EqualFold(string(x.argv[i]), s)
+func (x *ctx) argIs(i int, s string) bool { return optIs(x.argv[i], s) }
+
+// optIs compares an option argument with an ASCII keyword as Redis does with
+// strcasecmp: case-insensitively, and as a C string, so the argument ends at
+// its first NUL byte.
+func optIs(arg []byte, opt string) bool {
+	arg = cString(arg)
+	if len(arg) != len(opt) {
+		return false
+	}
+	for i := 0; i < len(opt); i++ {
+		if lower(arg[i]) != lower(opt[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // err replies with an error and marks the call failed.
