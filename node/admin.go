@@ -624,6 +624,10 @@ type pauseState struct {
 	all   bool // ALL, else WRITE
 	ch    chan struct{}
 
+	// active mirrors ch != nil, so the request path checks for a pause
+	// with one atomic load instead of taking mu.
+	active atomic.Bool
+
 	// waiting counts the clients held back now; Redis counts them in
 	// blocked_clients (BLOCKED_POSTPONE).
 	waiting atomic.Int32
@@ -640,6 +644,7 @@ func (p *pauseState) pauseUntil(until time.Time, all bool) {
 	defer p.mu.Unlock()
 	if p.ch == nil {
 		p.ch = make(chan struct{})
+		p.active.Store(true)
 	}
 	if until.After(p.until) {
 		p.until = until
@@ -653,6 +658,7 @@ func (p *pauseState) unpauseAll() {
 	if p.ch != nil {
 		close(p.ch)
 		p.ch = nil
+		p.active.Store(false)
 	}
 	p.until = time.Time{}
 	p.all = false
@@ -660,6 +666,9 @@ func (p *pauseState) unpauseAll() {
 
 // wait blocks a command that the current pause holds back.
 func (p *pauseState) wait(c *client, cmd *command) {
+	if !p.active.Load() {
+		return
+	}
 	for {
 		p.mu.Lock()
 		ch, until, all := p.ch, p.until, p.all

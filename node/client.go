@@ -75,10 +75,11 @@ const (
 func (c *client) db() *store.DB { return c.s.store.DB(int(c.dbID.Load())) }
 
 // commit moves the command's replies to the shared output buffer, where they
-// keep their order relative to pushes. It enforces the output buffer limits.
-func (c *client) commit() {
+// keep their order relative to pushes, and returns the bytes now waiting. It
+// enforces the output buffer limits.
+func (c *client) commit() int {
 	if len(c.w.b) == 0 {
-		return
+		return 0
 	}
 	c.outMu.Lock()
 	if len(c.out) == 0 {
@@ -88,10 +89,12 @@ func (c *client) commit() {
 		c.w.b = c.w.b[:0]
 	}
 	over := c.overLimitLocked()
+	n := len(c.out)
 	c.outMu.Unlock()
 	if over {
 		c.s.killClient(c, "output buffer limit")
 	}
+	return n
 }
 
 // pushLocked appends an out-of-band message (publish, monitor line) while

@@ -113,6 +113,17 @@ type Config struct {
 	// system clock. Tests inject one to drive expiry.
 	Clock func() int64
 
+	// Encoding thresholds of the collection types (the *-max-listpack-*
+	// family): OBJECT ENCODING reports listpack, intset or quicklist
+	// against them exactly as Redis decides.
+	HashMaxListpackEntries int64
+	HashMaxListpackValue   int64
+	ListMaxListpackSize    int64
+	ListCompressDepth      int64
+	SetMaxIntsetEntries    int64
+	ZsetMaxListpackEntries int64
+	ZsetMaxListpackValue   int64
+
 	// tuning holds the options that change nothing in slotd, in CONFIG GET's
 	// form, so that stock configs and tools keep working.
 	tuning map[string]string
@@ -186,6 +197,13 @@ func DefaultConfig() *Config {
 		Appendfilename:                  "appendonly.aof",
 		Appenddirname:                   "appendonlydir",
 		MaxmemoryPolicy:                 "noeviction", // refuse writes over maxmemory
+		HashMaxListpackEntries:          512,          // hash listpack up to this many fields
+		HashMaxListpackValue:            64,           // and fields/values up to this size
+		ListMaxListpackSize:             -2,           // quicklist node size: -2 is 8 KB
+		ListCompressDepth:               0,            // quicklist nodes left uncompressed
+		SetMaxIntsetEntries:             512,          // intset up to this many integers
+		ZsetMaxListpackEntries:          128,          // zset listpack up to this many members
+		ZsetMaxListpackValue:            64,           // and members up to this size
 		ClusterConfigFile:               "nodes.conf", // cluster state file
 		ClusterNodeTimeout:              15000,        // ms before a node is suspected
 		ClusterPreferredEndpointType:    "ip",         // endpoint in MOVED and CLUSTER SLOTS
@@ -465,13 +483,13 @@ func configOptions() []*option {
 		numOpt("active-defrag-cycle-min", "", 0, num{min: 1, max: 99}, 1, nil),
 		numOpt("active-defrag-cycle-max", "", 0, num{min: 1, max: 99}, 25, nil),
 		numOpt("active-defrag-max-scan-fields", "", 0, num{min: 1, max: longMax}, 1000, nil),
-		numOpt("hash-max-listpack-entries", "hash-max-ziplist-entries", 0, num{min: 0, max: longMax, unsigned: true}, 512, nil),
-		numOpt("hash-max-listpack-value", "hash-max-ziplist-value", 0, num{min: 0, max: longMax, memory: true, unsigned: true}, 64, nil),
-		numOpt("list-max-listpack-size", "list-max-ziplist-size", 0, num{min: intMin, max: intMax}, -2, nil),
-		numOpt("list-compress-depth", "", 0, num{min: 0, max: intMax}, 0, nil),
-		numOpt("set-max-intset-entries", "", 0, num{min: 0, max: longMax, unsigned: true}, 512, nil),
-		numOpt("zset-max-listpack-entries", "zset-max-ziplist-entries", 0, num{min: 0, max: longMax, unsigned: true}, 128, nil),
-		numOpt("zset-max-listpack-value", "zset-max-ziplist-value", 0, num{min: 0, max: longMax, memory: true, unsigned: true}, 64, nil),
+		numOpt("hash-max-listpack-entries", "hash-max-ziplist-entries", 0, num{min: 0, max: longMax, unsigned: true}, 512, int64Ref(func(c *Config) *int64 { return &c.HashMaxListpackEntries })),
+		numOpt("hash-max-listpack-value", "hash-max-ziplist-value", 0, num{min: 0, max: longMax, memory: true, unsigned: true}, 64, int64Ref(func(c *Config) *int64 { return &c.HashMaxListpackValue })),
+		numOpt("list-max-listpack-size", "list-max-ziplist-size", 0, num{min: intMin, max: intMax}, -2, int64Ref(func(c *Config) *int64 { return &c.ListMaxListpackSize })),
+		numOpt("list-compress-depth", "", 0, num{min: 0, max: intMax}, 0, int64Ref(func(c *Config) *int64 { return &c.ListCompressDepth })),
+		numOpt("set-max-intset-entries", "", 0, num{min: 0, max: longMax, unsigned: true}, 512, int64Ref(func(c *Config) *int64 { return &c.SetMaxIntsetEntries })),
+		numOpt("zset-max-listpack-entries", "zset-max-ziplist-entries", 0, num{min: 0, max: longMax, unsigned: true}, 128, int64Ref(func(c *Config) *int64 { return &c.ZsetMaxListpackEntries })),
+		numOpt("zset-max-listpack-value", "zset-max-ziplist-value", 0, num{min: 0, max: longMax, memory: true, unsigned: true}, 64, int64Ref(func(c *Config) *int64 { return &c.ZsetMaxListpackValue })),
 		numOpt("hll-sparse-max-bytes", "", 0, num{min: 0, max: longMax, memory: true, unsigned: true}, 3000, nil),
 		numOpt("stream-node-max-bytes", "", 0, num{min: 0, max: longMax, memory: true, unsigned: true}, 4096, nil),
 		numOpt("stream-node-max-entries", "", 0, num{min: 0, max: longMax}, 100, nil),

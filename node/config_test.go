@@ -45,7 +45,7 @@ notify-keyspace-events KEA
 		{"appendonly", c.Appendonly, true},
 		{"maxclients", c.Maxclients, 42},
 		{"replica-read-only", c.ReplicaReadOnly, false},
-		{"hash-max-listpack-entries", c.tuning["hash-max-listpack-entries"], "100"},
+		{"hash-max-listpack-entries", c.HashMaxListpackEntries, int64(100)},
 		{"client-output-buffer-limit", c.ClientOutputBufferLimit, [3]OutputBufferLimit{
 			{Hard: 1 << 20, Soft: 512 << 10, SoftSeconds: 10}, {Hard: 1, Soft: 2, SoftSeconds: 3}, {Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60}}},
 		{"save", len(c.Save), 0},

@@ -285,8 +285,8 @@ func (r countingReader) Read(p []byte) (int, error) {
 // so pipelines are answered in one write.
 func (s *Server) serveClient(c *client) {
 	defer s.removeClient(c)
+	c.refreshLimits()
 	for {
-		c.refreshLimits()
 		argv, err := c.rd.next(false)
 		if err == nil && argv == nil {
 			if c.flush() != nil {
@@ -295,6 +295,9 @@ func (s *Server) serveClient(c *client) {
 			if t := s.config().Timeout; t > 0 && c.subs.count.Load() == 0 {
 				_ = c.conn.SetReadDeadline(time.Now().Add(time.Duration(t) * time.Second))
 			}
+			// Limits follow CONFIG SET and AUTH between reads; a
+			// pipeline already buffered was read under the old ones.
+			c.refreshLimits()
 			argv, err = c.rd.next(true)
 		}
 		if err != nil {
@@ -309,16 +312,19 @@ func (s *Server) serveClient(c *client) {
 			}
 			return
 		}
+		authenticated := c.authenticated
 		s.call(c, argv)
-		c.commit()
+		if c.commit() > 64*1024 {
+			if c.flush() != nil {
+				return
+			}
+		}
 		if c.closeAfter {
 			_ = c.flush()
 			return
 		}
-		if c.outputLen() > 64*1024 {
-			if c.flush() != nil {
-				return
-			}
+		if c.authenticated != authenticated {
+			c.refreshLimits()
 		}
 	}
 }
