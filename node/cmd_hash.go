@@ -1,0 +1,5 @@
+package node
+
+func hashCommands() []cmdDef {
+	return []cmdDef{}
+}

@@ -1,0 +1,5 @@
+package node
+
+func listCommands() []cmdDef {
+	return []cmdDef{}
+}

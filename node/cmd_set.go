@@ -1,0 +1,5 @@
+package node
+
+func setCommands() []cmdDef {
+	return []cmdDef{}
+}

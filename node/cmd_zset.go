@@ -1,0 +1,5 @@
+package node
+
+func zsetCommands() []cmdDef {
+	return []cmdDef{}
+}
