@@ -145,7 +145,7 @@ func cmdConfigSet(x *ctx) {
 		}
 	}
 	if nc.LogLevel != nil {
-		nc.LogLevel.SetLevel(zapLevel(nc.Loglevel))
+		nc.LogLevel.SetLevel(ZapLevel(nc.Loglevel))
 	}
 	x.s.cfg.Store(nc)
 	x.w.ok()
@@ -188,6 +188,7 @@ func (s *Server) resetStats() {
 	st.lastTime = time.Time{}
 	st.sampleMu.Unlock()
 	s.store.ResetStats()
+	s.errors.reset()
 	for _, c := range s.table.cmds {
 		c.resetStats()
 		for _, sub := range c.subs {

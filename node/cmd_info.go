@@ -31,7 +31,7 @@ var infoSections = []struct {
 	{"cpu", (*infoState).cpu},
 	{"modules", nil},
 	{"commandstats", (*infoState).commandstats},
-	{"errorstats", nil},
+	{"errorstats", (*infoState).errorstats},
 	{"latencystats", nil},
 	{"cluster", (*infoState).cluster},
 	{"keyspace", (*infoState).keyspace},

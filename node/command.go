@@ -77,19 +77,17 @@ type cmdDef struct {
 
 // beginSearch and findKeys are the two halves of a Redis 7 key spec.
 type keySpec struct {
-	bsIndex      int    // begin_search index, when bsKeyword == ""
-	bsKeyword    string // begin_search keyword
-	bsStartFrom  int
-	bsUnknown    bool
-	fkKeynum     bool // find_keys keynum, else range
-	fkUnknown    bool
-	fkLastKey    int
-	fkKeyStep    int
-	fkLimit      int
-	fkKeynumIdx  int
-	fkFirstKey   int
-	incomplete   bool
-	variableFlag bool
+	bsIndex     int    // begin_search index, when bsKeyword == ""
+	bsKeyword   string // begin_search keyword
+	bsStartFrom int
+	bsUnknown   bool
+	fkKeynum    bool // find_keys keynum, else range
+	fkUnknown   bool
+	fkLastKey   int
+	fkKeyStep   int
+	fkLimit     int
+	fkKeynumIdx int
+	fkFirstKey  int
 }
 
 // command is one entry of the command table.
@@ -237,14 +235,6 @@ func intOf(v any) int {
 
 func parseKeySpec(m []any) keySpec {
 	var s keySpec
-	for _, f := range mapGet(m, "flags").([]any)[1:] {
-		switch f {
-		case "+INCOMPLETE":
-			s.incomplete = true
-		case "+VARIABLE_FLAGS":
-			s.variableFlag = true
-		}
-	}
 	bs := mapGet(m, "begin_search").([]any)
 	bspec, _ := mapGet(bs, "spec").([]any)
 	switch mapGet(bs, "type") {

@@ -270,7 +270,9 @@ func (c *Config) check() (name, reason string) {
 
 // zapLevel maps a Redis log level onto zap: debug and verbose are Debug,
 // notice is Info, warning is Warn.
-func zapLevel(loglevel string) zapcore.Level {
+// ZapLevel maps a Redis loglevel name onto zap: debug and verbose are Debug,
+// notice is Info, warning is Warn.
+func ZapLevel(loglevel string) zapcore.Level {
 	switch loglevel {
 	case "debug", "verbose":
 		return zapcore.DebugLevel

@@ -54,6 +54,7 @@ func optIs(arg []byte, opt string) bool {
 // err replies with an error and marks the call failed.
 func (x *ctx) err(msg string) {
 	x.failed = true
+	x.s.errors.count(msg)
 	x.w.err(msg)
 }
 

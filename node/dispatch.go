@@ -30,9 +30,9 @@ func (s *Server) call(c *client, argv [][]byte) {
 			// execCommandAbort: a refused EXEC discards the transaction.
 			c.multi = nil
 			s.unwatchAll(c)
-			c.w.err("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(rej, "ERR "))
-			return
+			rej = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(rej, "ERR ")
 		}
+		s.errors.count(rej)
 		c.w.err(rej)
 		return
 	}

@@ -47,6 +47,7 @@ type Server struct {
 	pubsub   *pubsubRegistry
 	monitors monitorSet
 	stats    serverStats
+	errors   errorStats
 	slowlog  slowlog
 	latency  latencyMonitor
 	pause    pauseState
@@ -303,6 +304,7 @@ func (s *Server) serveClient(c *client) {
 		if err != nil {
 			var pe protocolError
 			if errors.As(err, &pe) {
+				s.errors.count("ERR")
 				c.w.err("ERR " + pe.Error())
 				c.commit()
 				_ = c.flush()

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"go.uber.org/zap"
@@ -50,6 +51,15 @@ func run(args []string) int {
 		return 1
 	}
 	defer func() { _ = log.Sync() }()
+	// The config file path is taken before the chdir into dir, so CONFIG
+	// REWRITE and INFO's config_file name the file that was read.
+	cfgFile := ""
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		if cfgFile, err = filepath.Abs(args[0]); err != nil {
+			log.Error("can't resolve config file path", zap.Error(err))
+			return 1
+		}
+	}
 	if cfg.Dir != "" && cfg.Dir != "." {
 		if err := os.Chdir(cfg.Dir); err != nil {
 			log.Error("can't chdir to dir", zap.String("dir", cfg.Dir), zap.Error(err))
@@ -62,8 +72,8 @@ func run(args []string) int {
 		log.Error("can't start", zap.Error(err))
 		return 1
 	}
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		srv.SetConfigFile(args[0])
+	if cfgFile != "" {
+		srv.SetConfigFile(cfgFile)
 	}
 	mode := "standalone"
 	if cfg.ClusterEnabled {
@@ -115,18 +125,11 @@ func daemonize(args []string) int {
 	return 0
 }
 
-// buildLogger maps Redis log levels onto zap: debug and verbose are Debug,
-// notice is Info, warning is Warn.
+// buildLogger builds the zap logger; CONFIG SET loglevel changes its level.
 func buildLogger(cfg *node.Config) (*zap.Logger, error) {
-	level := zapcore.InfoLevel
-	switch cfg.Loglevel {
-	case "debug", "verbose":
-		level = zapcore.DebugLevel
-	case "warning":
-		level = zapcore.WarnLevel
-	}
 	zc := zap.NewProductionConfig()
-	zc.Level = zap.NewAtomicLevelAt(level)
+	zc.Level = zap.NewAtomicLevelAt(node.ZapLevel(cfg.Loglevel))
+	cfg.LogLevel = &zc.Level
 	zc.Sampling = nil
 	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
 	zc.Encoding = cfg.LogFormat
