@@ -6,8 +6,6 @@ import (
 	"github.com/slotd/slotd/node/store"
 )
 
-// Error replies of the bit commands, as bitops.c writes them.
-
 // bitmapCommands are the commands of bitops.c.
 func bitmapCommands() []cmdDef {
 	return []cmdDef{

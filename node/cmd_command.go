@@ -249,25 +249,7 @@ func specApplies(s keySpec, argv [][]byte) bool {
 	}
 	first := s.bsIndex
 	if s.bsKeyword != "" {
-		first = 0
-		start, end := s.bsStartFrom, argc-1
-		if start <= 0 {
-			start, end = argc+s.bsStartFrom, 0
-		}
-		for i := start; i != end; {
-			if i >= argc || i < 1 {
-				break
-			}
-			if strings.EqualFold(string(argv[i]), s.bsKeyword) {
-				first = i + 1
-				break
-			}
-			if start <= end {
-				i++
-			} else {
-				i--
-			}
-		}
+		first = s.keywordFirst(argv)
 		if first == 0 {
 			return true
 		}

@@ -15,8 +15,6 @@ import (
 	"github.com/slotd/slotd/slots"
 )
 
-// Error replies of the server commands, as Redis 7.0 writes them.
-
 func serverCommands() []cmdDef {
 	return []cmdDef{
 		{name: "dbsize", handler: func(x *ctx) { x.w.int(x.db.Size()) }},

@@ -8,8 +8,6 @@ import (
 	"github.com/slotd/slotd/node/store"
 )
 
-// Error replies of the string commands, as t_string.c writes them.
-
 // stringCommands are the commands of t_string.c.
 func stringCommands() []cmdDef {
 	return []cmdDef{

@@ -331,6 +331,28 @@ func appendLower(dst, b []byte) []byte {
 	return dst
 }
 
+// keywordFirst is the keyword begin_search of getKeysUsingKeySpecs: it
+// returns the position after the spec's keyword, searched from startfrom
+// (backwards when negative), or 0 when the keyword is absent.
+func (s keySpec) keywordFirst(argv [][]byte) int {
+	argc := len(argv)
+	start, end := s.bsStartFrom, argc-1
+	if start <= 0 {
+		start, end = argc+s.bsStartFrom, 0
+	}
+	for i := start; i != end && i >= 1 && i < argc; {
+		if optIs(argv[i], s.bsKeyword) {
+			return i + 1
+		}
+		if start <= end {
+			i++
+		} else {
+			i--
+		}
+	}
+	return 0
+}
+
 // keyIndexes appends the argv positions of the command's keys to dst, by its
 // key specs, as getKeysUsingKeySpecs in db.c does. A spec that does not apply
 // to these arguments contributes nothing; the handler reports the syntax error.
@@ -348,21 +370,7 @@ func (c *command) keyIndexes(argv [][]byte, dst []int) []int {
 		case s.bsUnknown:
 			continue
 		case s.bsKeyword != "":
-			start, end := s.bsStartFrom, argc-1
-			if start <= 0 {
-				start, end = argc+s.bsStartFrom, 0
-			}
-			for i := start; i != end && i >= 1 && i < argc; {
-				if strings.EqualFold(string(argv[i]), s.bsKeyword) {
-					first = i + 1
-					break
-				}
-				if start <= end {
-					i++
-				} else {
-					i--
-				}
-			}
+			first = s.keywordFirst(argv)
 			if first == 0 {
 				continue
 			}

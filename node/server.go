@@ -45,6 +45,7 @@ type Server struct {
 	nextID    atomic.Int64
 
 	pubsub   *pubsubRegistry
+	blocking blockingRegistry
 	monitors monitorSet
 	stats    serverStats
 	errors   errorStats
