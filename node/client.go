@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slotd/slotd/node/store"
+	"github.com/slotd/slotd/slots"
 )
 
 // client is one connection. Its reader goroutine owns every field not under
@@ -52,6 +53,7 @@ type client struct {
 	scratch       []byte
 	x             ctx // the running command's context, reused
 	keyIdx        []int
+	held          []slots.Slot // slots locked by lockKeys, reused
 
 	multi      *multiState
 	watches    []*store.Watch

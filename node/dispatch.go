@@ -145,11 +145,8 @@ func (s *Server) applyReplyMode(c *client, mark int) {
 
 // execute locks the command's slots, runs it and records its statistics.
 func (s *Server) execute(c *client, cmd *command, argv [][]byte) {
-	start := time.Now()
-	now := start.UnixMilli()
-	if s.clockInjected {
-		now = s.clock()
-	}
+	start := s.sinceStart()
+	now := s.wallMillis(start)
 	// The context lives in the client, so a command costs no allocation.
 	c.x = ctx{s: s, c: c, cmd: cmd, argv: argv, db: c.db(), w: &c.w, now: now}
 	x := &c.x
@@ -162,7 +159,7 @@ func (s *Server) execute(c *client, cmd *command, argv [][]byte) {
 		x.allLocked = true
 	}
 	cmd.handler(x)
-	dur := time.Since(start)
+	dur := s.sinceStart() - start
 	if x.allLocked && cmd.lock == lockAll {
 		s.store.UnlockAll()
 	}
@@ -200,10 +197,10 @@ func (s *Server) record(c *client, cmd *command, argv [][]byte, now int64, dur t
 }
 
 // lockKeys locks, in ascending order and once each, the slots of the keys of
-// every command in cmds, and returns them.
+// every command in cmds, and returns them. The result lives in the client's
+// buffer until its next call.
 func (s *Server) lockKeys(c *client, cmds []*queued) []slots.Slot {
-	var buf [8]slots.Slot
-	held := buf[:0]
+	held := c.held[:0]
 	for _, q := range cmds {
 		c.keyIdx = q.cmd.keyIndexes(q.argv, c.keyIdx[:0])
 		for _, i := range c.keyIdx {
@@ -224,5 +221,6 @@ func (s *Server) lockKeys(c *client, cmds []*queued) []slots.Slot {
 	for _, sl := range held {
 		s.store.Lock(sl)
 	}
+	c.held = held
 	return held
 }

@@ -1,8 +1,6 @@
 package node
 
 import (
-	"time"
-
 	"github.com/slotd/slotd/node/store"
 	"github.com/slotd/slotd/replication"
 	"github.com/slotd/slotd/slots"
@@ -114,9 +112,9 @@ func cmdExec(x *ctx) {
 	x.w.array(len(m.cmds))
 	for _, q := range m.cmds {
 		sub := ctx{s: s, c: c, cmd: q.cmd, argv: q.argv, db: c.db(), w: x.w, now: x.now, allLocked: whole, exec: es}
-		start := time.Now()
+		start := s.sinceStart()
 		q.cmd.handler(&sub)
-		s.record(c, q.cmd, q.argv, x.now, time.Since(start), sub.failed)
+		s.record(c, q.cmd, q.argv, x.now, s.sinceStart()-start, sub.failed)
 	}
 	if es.wrapped {
 		s.propagate(replication.Record{DB: es.db, Argv: [][]byte{[]byte("EXEC")}})

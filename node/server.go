@@ -34,8 +34,13 @@ type Server struct {
 	clock    func() int64
 	// clockInjected is set when Config.Clock replaces the system clock.
 	clockInjected bool
-	runID         string
-	started       time.Time
+	// started carries the monotonic reading that request timing counts
+	// from; wallOffset turns it into Unix milliseconds, and the cron
+	// refreshes it so wall-clock steps are followed within 100 ms. Reading
+	// the monotonic clock alone is much cheaper than time.Now on VMs.
+	wallOffset atomic.Int64
+	runID      string
+	started    time.Time
 
 	lnMu      sync.Mutex
 	listeners []net.Listener
@@ -117,6 +122,7 @@ func New(cfg *Config) (*Server, error) {
 	s.runID = hex.EncodeToString(id[:])
 	// redis-server hands its first client the id 3; clients see the same.
 	s.nextID.Store(2)
+	s.syncWallClock()
 	s.cfg.Store(cfg)
 	s.store = store.New(store.Config{OnExpire: s.onExpire})
 	s.slowlog.init()
@@ -138,6 +144,23 @@ func (s *Server) Store() *store.Store { return s.store }
 func (s *Server) ShutdownRequested() <-chan struct{} { return s.shutdown }
 
 func (s *Server) now() int64 { return s.clock() }
+
+// sinceStart reads the monotonic clock, as time since the server started.
+func (s *Server) sinceStart() time.Duration { return time.Since(s.started) }
+
+// wallMillis converts a sinceStart reading into Unix milliseconds, or
+// returns the injected clock's time.
+func (s *Server) wallMillis(d time.Duration) int64 {
+	if s.clockInjected {
+		return s.clock()
+	}
+	return d.Milliseconds() + s.wallOffset.Load()
+}
+
+func (s *Server) syncWallClock() {
+	now := time.Now()
+	s.wallOffset.Store(now.UnixMilli() - now.Sub(s.started).Milliseconds())
+}
 
 func (s *Server) propagate(r replication.Record) {
 	if s.prop != nil {
@@ -396,6 +419,7 @@ func (s *Server) cron() {
 		case <-t.C:
 		}
 		s.sampleOps()
+		s.syncWallClock()
 		if s.activeExpireEnabled() {
 			// Spend at most 25% of a 100 ms period, like
 			// ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC.
