@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -743,20 +742,6 @@ func (s *Server) requestShutdown() {
 // lfuPolicy reports whether maxmemory-policy is an LFU one
 // (MAXMEMORY_FLAG_LFU).
 func lfuPolicy(cfg *Config) bool { return strings.HasSuffix(cfg.MaxmemoryPolicy, "-lfu") }
-
-// jemallocSize rounds an allocation up to jemalloc's size class, so
-// MEMORY USAGE reports what Redis's zmalloc_size would.
-func jemallocSize(n int64) int64 {
-	switch {
-	case n <= 8:
-		return 8
-	case n <= 128:
-		return (n + 15) &^ 15
-	}
-	k := 64 - bits.LeadingZeros64(uint64(n-1)) // 2^(k-1) < n <= 2^k
-	step := int64(1) << (k - 3)
-	return (n + step - 1) &^ (step - 1)
-}
 
 // rawLookupTime is passed as now to store lookups that must see logically
 // expired keys without deleting them, as Redis's dictFind in DEBUG OBJECT,

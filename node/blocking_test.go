@@ -271,3 +271,17 @@ func BenchmarkBlpopWake(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-us")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-us")
 }
+
+func TestBlmoveInsideExecServesTheDestinationAfterwards(t *testing.T) {
+	s, _ := startServer(t, nil)
+	c := dial(t, s)
+	p := dial(t, s)
+	blockOn(t, s, c, 1, "BLPOP", "{t}dst", "0")
+	p.expect("+OK", "MULTI")
+	p.expect("+QUEUED", "RPUSH", "{t}src", "x")
+	p.expect("+QUEUED", "BLMOVE", "{t}src", "{t}dst", "LEFT", "LEFT", "0")
+	p.expect(`*[:1 "x"]`, "EXEC")
+	if got := c.read().String(); got != `*["{t}dst" "x"]` {
+		t.Fatalf("BLPOP on the destination got %s", got)
+	}
+}

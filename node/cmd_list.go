@@ -760,7 +760,7 @@ func blmoveGeneric(x *ctx, from, to bool, timeout time.Duration, now, served fun
 		sl, ok := x.listOf(o)
 		if ok && x.lmoveLocked(src, dst, sl, from, to) {
 			x.propagate(now(src, dst)...)
-			if x.s.blocking.blocked.Load() != 0 && x.exec == nil {
+			if x.s.blocking.blocked.Load() != 0 {
 				x.s.blocking.serveReady(x.s, x.db.ID(), dst, x.now, x.heldIn(held))
 			}
 		}
@@ -784,10 +784,14 @@ func blmoveGeneric(x *ctx, from, to bool, timeout time.Duration, now, served fun
 }
 
 // heldIn reports slots in held as held, or all of them when the command
-// holds every slot.
+// holds every slot; none inside EXEC, whose ready keys are served after
+// the transaction (see holdsSlot).
 func (x *ctx) heldIn(held []slots.Slot) func(slots.Slot) bool {
 	return func(slot slots.Slot) bool {
-		if x.allLocked {
+		switch {
+		case x.exec != nil:
+			return false
+		case x.allLocked:
 			return true
 		}
 		for _, v := range held {

@@ -265,12 +265,10 @@ func cmdLatencyHelp(x *ctx) {
 	})
 }
 
-// Memory accounting constants of a 64-bit Redis: sizeof(robj) and
-// sizeof(dictEntry), and the per-key cluster metadata of Redis 7.0
+// Memory accounting constants of a 64-bit Redis: sizeof(robj) and the per-key cluster metadata of Redis 7.0
 // (clusterDictEntryMetadata, two pointers).
 const (
 	robjSize          = 16
-	dictEntrySize     = 24
 	clusterKeyMetaLen = 16
 )
 
@@ -306,7 +304,7 @@ func cmdMemoryUsage(x *ctx) {
 		x.w.null()
 		return
 	}
-	n := objectSize(o, samples) + sdsAllocSize(len(key)) + dictEntrySize
+	n := objectSize(o, samples) + store.SdsAllocSize(len(key)) + store.DictEntrySize
 	if x.s.config().ClusterEnabled {
 		n += clusterKeyMetaLen
 	}
@@ -327,26 +325,9 @@ func objectSize(o *store.Object, samples int64) int64 {
 		return robjSize
 	case "embstr":
 		// robj, sdshdr8 and the bytes with their terminator in one block.
-		return jemallocSize(robjSize + 3 + int64(len(o.Str)) + 1)
+		return store.JemallocSize(robjSize + 3 + int64(len(o.Str)) + 1)
 	}
-	return robjSize + sdsAllocSize(len(o.Str))
-}
-
-// sdsAllocSize is sdsZmallocSize of a fresh sds of n bytes: the smallest
-// header type that fits n (sdsReqType), the bytes and the terminator.
-func sdsAllocSize(n int) int64 {
-	hdr := 17
-	switch {
-	case n < 1<<5:
-		hdr = 1
-	case n < 1<<8:
-		hdr = 3
-	case n < 1<<16:
-		hdr = 5
-	case n < 1<<32:
-		hdr = 9
-	}
-	return jemallocSize(int64(hdr + n + 1))
+	return robjSize + store.SdsAllocSize(len(o.Str))
 }
 
 // memoryDoctorThreshold is the allocation below which getMemoryDoctorReport
@@ -385,7 +366,7 @@ func cmdMemoryStats(x *ctx) {
 			continue
 		}
 		keys += n
-		dbs = append(dbs, dbOverhead{id: i, main: n * dictEntrySize, expires: db.VolatileSize() * dictEntrySize})
+		dbs = append(dbs, dbOverhead{id: i, main: n * store.DictEntrySize, expires: db.VolatileSize() * store.DictEntrySize})
 	}
 	var clientsNormal int64
 	x.s.clientsMu.Lock()

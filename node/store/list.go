@@ -268,7 +268,7 @@ func (l *List) MemoryUsage(samples int64) int64 {
 		nodes++
 		if samples == 0 || sampled < samples {
 			sampled++
-			sampledSize += quicklistNodeSize + jemallocClass(nodeBytes)
+			sampledSize += quicklistNodeSize + JemallocSize(nodeBytes)
 			sampledElems += count
 		}
 		nodeBytes, count = listpackEmptySize, 0

@@ -349,10 +349,9 @@ func (s *Set) Dup() any {
 }
 
 // Memory accounting constants of a 64-bit Redis 7.0: sizeof(dict),
-// sizeof(dictEntry), sizeof(intset)'s header, and the dict's pointer slot.
+// sizeof(intset)'s header, and the dict's pointer slot.
 const (
 	dictStructSize = 56
-	dictEntrySize  = 24
 	intsetHdrSize  = 8
 	dictSlotSize   = 8
 )
@@ -363,7 +362,7 @@ const (
 // strings (every member when samples is 0) times the member count.
 func (s *Set) MemoryUsage(samples int64) int64 {
 	if s.table == nil {
-		return jemallocUsable(intsetHdrSize + int64(s.width)*int64(len(s.ints)))
+		return JemallocSize(intsetHdrSize + int64(s.width)*int64(len(s.ints)))
 	}
 	t := s.table
 	size := int64(dictStructSize + dictSlotSize*len(t.buckets))
@@ -376,41 +375,9 @@ func (s *Set) MemoryUsage(samples int64) int64 {
 	}
 	var ele int64
 	for _, m := range t.members[:samples] {
-		ele += dictEntrySize + sdsZmallocSize(len(m))
+		ele += DictEntrySize + SdsAllocSize(len(m))
 	}
 	return size + int64(float64(ele)/float64(samples)*float64(n))
-}
-
-// sdsZmallocSize is the allocation of a fresh sds of n bytes: the smallest
-// header that fits n (sdsReqType), the bytes and the terminator, rounded to
-// jemalloc's size class.
-func sdsZmallocSize(n int) int64 {
-	hdr := 17
-	switch {
-	case n < 1<<5:
-		hdr = 1
-	case n < 1<<8:
-		hdr = 3
-	case n < 1<<16:
-		hdr = 5
-	case n < 1<<32:
-		hdr = 9
-	}
-	return jemallocUsable(int64(hdr + n + 1))
-}
-
-// jemallocUsable is jemalloc's usable size for a request of n bytes: 8-byte
-// and then 16-byte classes up to 128, four classes per doubling beyond.
-func jemallocUsable(n int64) int64 {
-	switch {
-	case n <= 8:
-		return 8
-	case n <= 128:
-		return (n + 15) &^ 15
-	}
-	k := 64 - bits.LeadingZeros64(uint64(n-1))
-	step := int64(1) << (k - 3)
-	return (n + step - 1) &^ (step - 1)
 }
 
 // dictNextPower is _dictNextPower in dict.c: the table size for n entries,

@@ -660,17 +660,17 @@ func (z *ZSet) MemoryUsage(samples int64) int64 {
 			size += lpEntrySize(string(buf))
 			return true
 		})
-		return jemallocClass(size)
+		return JemallocSize(size)
 	}
 	slots := int64(4)
 	for slots < int64(z.n) {
 		slots *= 2
 	}
 	// zset, zskiplist, dict, the bucket array and the 32-level header.
-	size := int64(16+32+56) + 8*slots + jemallocClass(24+32*16)
+	size := int64(16+32+56) + 8*slots + JemallocSize(24+32*16)
 	var sum, seen int64
 	z.Ascend(0, func(m string, _ float64) bool {
-		sum += jemallocClass(int64(len(m))+4) + 24 + jemallocClass(24+16)
+		sum += JemallocSize(int64(len(m))+4) + 24 + JemallocSize(24+16)
 		seen++
 		return samples == 0 || seen < samples
 	})
@@ -729,21 +729,4 @@ func lpEntrySize(s string) int64 {
 		return enc + 4
 	}
 	return enc + 5
-}
-
-// jemallocClass rounds n up to jemalloc's size class: 8, then steps of 16
-// up to 128, then four classes per doubling.
-func jemallocClass(n int64) int64 {
-	switch {
-	case n <= 8:
-		return 8
-	case n <= 128:
-		return (n + 15) &^ 15
-	}
-	base := int64(128)
-	for base*2 < n {
-		base *= 2
-	}
-	step := base / 4
-	return (n + step - 1) / step * step
 }
