@@ -2,6 +2,7 @@ package node
 
 import (
 	"math/big"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -209,18 +210,22 @@ func (x *ctx) holdsSlot(slot slots.Slot) bool {
 
 // serveReady serves, in FIFO order, the clients blocked on key while it can
 // serve them with the slots held; the first one it cannot serve is handed
-// the key. Keys that serving pushed to (BLMOVE) are served next, as Redis
+// the key. A client that finds nothing for it (a list client on a key that
+// holds a sorted set, or one behind a client that took the last element)
+// is passed over, as handleClientsBlockedOnKeys serves each key's clients by
+// type. Keys that serving pushed to (BLMOVE) are served next, as Redis
 // appends them to ready_keys.
 func (r *blockingRegistry) serveReady(s *Server, db int, key string, now int64, held func(slots.Slot) bool) {
 	bk := blockKey{db, key}
 	var targets []string
+	var passed []*waiter
 	for {
 		r.mu.Lock()
 		var w *waiter
 	scan:
 		for _, o := range r.keys[bk] {
 			switch {
-			case o.state == waitBlocked:
+			case o.state == waitBlocked && !slices.Contains(passed, o):
 				w = o
 				break scan
 			case o.state == waitHandoff && o.readyKey == key:
@@ -253,13 +258,11 @@ func (r *blockingRegistry) serveReady(s *Server, db int, key string, now int64, 
 			w.failed = x.failed
 		} else {
 			w.state = waitBlocked
+			passed = append(passed, w)
 		}
 		r.mu.Unlock()
 		w.signal()
-		if !served {
-			break
-		}
-		if w.hasTarget && !x.failed {
+		if served && w.hasTarget && !x.failed {
 			targets = append(targets, w.target)
 		}
 	}

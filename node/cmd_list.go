@@ -101,26 +101,21 @@ func pushGeneric(x *ctx, left, xx bool) {
 	key := x.key(1)
 	o := x.lookupWrite(key)
 	var l *store.List
-	if o != nil {
+	switch {
+	case o != nil:
 		var ok bool
 		if l, ok = x.listOf(o); !ok {
 			return
 		}
-	} else if xx {
+		x.db.Touched(key)
+	case xx:
 		x.w.int(0)
 		return
-	}
-	created := l == nil
-	if created {
-		l = store.NewList(x.s.config().ListMaxListpackSize)
+	default:
+		l = x.newListAt(key)
 	}
 	for _, a := range x.argv[2:] {
 		l.Push(string(a), left)
-	}
-	if created {
-		x.db.Set(key, &store.Object{Type: store.TypeList, Val: l, LRU: store.LRUClock(x.now)}, false, x.now)
-	} else {
-		x.db.Touched(key)
 	}
 	x.w.int(int64(l.Len()))
 	x.propagateArgv()
@@ -208,22 +203,10 @@ func listRange(start, end int64, n int) (int, int, bool) {
 	return int(start), int(end), true
 }
 
-// replyRange writes elements start..end (inclusive) as an array, reversed
-// from end to start when reverse.
-func (x *ctx) replyRange(l *store.List, start, end int, reverse bool) {
+// replyRange writes elements start..end (inclusive) as an array.
+func (x *ctx) replyRange(l *store.List, start, end int) {
 	x.w.array(end - start + 1)
-	l.Range(start, end, reverse, func(v string) {
-		x.w.b = appendBulkString(x.w.b, v)
-	})
-}
-
-// appendBulkString appends a RESP bulk string.
-func appendBulkString(b []byte, v string) []byte {
-	b = append(b, '$')
-	b = strconv.AppendInt(b, int64(len(v)), 10)
-	b = append(b, '\r', '\n')
-	b = append(b, v...)
-	return append(b, '\r', '\n')
+	l.Range(start, end, x.w.bulkString)
 }
 
 func cmdLrange(x *ctx) {
@@ -249,7 +232,7 @@ func cmdLrange(x *ctx) {
 		x.w.array(0)
 		return
 	}
-	x.replyRange(l, s, e, false)
+	x.replyRange(l, s, e)
 }
 
 // listIndex resolves a possibly negative index; ok is false out of range.

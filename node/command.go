@@ -146,7 +146,7 @@ func newCommandTable() (*commandTable, error) {
 		connectionCommands(), serverCommands(), keyCommands(), stringCommands(),
 		bitmapCommands(), transactionCommands(), pubsubCommands(),
 		infoCommands(), configCommands(), commandCommands(), clientCommands(),
-		listCommands(), setCommands(), zsetCommands(),
+		listCommands(), hashCommands(), setCommands(), zsetCommands(),
 	} {
 		defs = append(defs, group...)
 	}

@@ -191,14 +191,8 @@ func (l *List) Remove(v string, count int64) int {
 }
 
 // Range calls fn for elements start..end inclusive (0 <= start <= end <
-// Len()), from start to end, or from end to start when reverse.
-func (l *List) Range(start, end int, reverse bool, fn func(v string)) {
-	if reverse {
-		for i := end; i >= start; i-- {
-			fn(l.ring[l.at(i)])
-		}
-		return
-	}
+// Len()), in order.
+func (l *List) Range(start, end int, fn func(v string)) {
 	// Two contiguous runs of the ring, without masking each index.
 	first := l.at(start)
 	cnt := end - start + 1
@@ -216,7 +210,7 @@ func (l *List) ForEachElement(fn func(elem []byte)) {
 	if l.n == 0 {
 		return
 	}
-	l.Range(0, l.n-1, false, func(v string) { fn([]byte(v)) })
+	l.Range(0, l.n-1, func(v string) { fn([]byte(v)) })
 }
 
 // Dup returns a deep copy (strings are immutable, so sharing them is one).
@@ -224,7 +218,7 @@ func (l *List) Dup() any {
 	d := &List{fill: l.fill}
 	d.resize(max(listMinCap, len(l.ring)))
 	if l.n > 0 {
-		l.Range(0, l.n-1, false, func(v string) {
+		l.Range(0, l.n-1, func(v string) {
 			d.ring[d.n] = v
 			d.n++
 		})
