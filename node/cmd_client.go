@@ -172,6 +172,9 @@ func (x *ctx) clientInfo(b []byte, c *client) []byte {
 	if self && c.multi != nil {
 		flags = append(flags, 'x')
 	}
+	if x.s.blocking.isBlocked(c.id) {
+		flags = append(flags, 'b')
+	}
 	if c.watchDirty.Load() {
 		flags = append(flags, 'd')
 	}
@@ -487,8 +490,8 @@ func cmdClientPause(x *ctx) {
 	x.w.ok()
 }
 
-// cmdClientUnblock is CLIENT UNBLOCK id [TIMEOUT|ERROR]. slotd has no
-// blocking commands, so no client is ever blocked and the reply is 0.
+// cmdClientUnblock is CLIENT UNBLOCK id [TIMEOUT|ERROR]: it ends a blocking
+// command's wait as a timeout, or with the UNBLOCKED error.
 func cmdClientUnblock(x *ctx) {
 	argc := len(x.argv)
 	if argc > 4 {
@@ -499,7 +502,12 @@ func cmdClientUnblock(x *ctx) {
 		x.err(errUnblockReason)
 		return
 	}
-	if _, ok := x.intArg(2); !ok {
+	id, ok := x.intArg(2)
+	if !ok {
+		return
+	}
+	if x.s.blocking.unblock(id, argc == 4 && x.argIs(3, "error")) {
+		x.w.int(1)
 		return
 	}
 	x.w.int(0)

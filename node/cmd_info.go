@@ -289,7 +289,7 @@ func (st *infoState) clients(x *ctx, b *infoBuilder) {
 	b.field("maxclients", x.s.config().Maxclients)
 	b.field("client_recent_max_input_buffer", 0)
 	b.field("client_recent_max_output_buffer", 0)
-	b.field("blocked_clients", 0)
+	b.field("blocked_clients", x.s.blocking.count()+x.s.pause.blocked())
 	b.field("tracking_clients", 0)
 	b.field("clients_in_timeout_table", 0)
 }

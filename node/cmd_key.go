@@ -131,6 +131,7 @@ func renameGeneric(x *ctx, nx bool) {
 	x.db.Delete(src, x.now)
 	x.db.Set(dst, o, false, x.now)
 	x.propagateArgv()
+	x.signalKeyReady(dst)
 	if nx {
 		x.w.int(1)
 	} else {
@@ -185,6 +186,9 @@ func cmdCopy(x *ctx) {
 	dup.LRU = store.LRUClock(x.now)
 	dst.Set(newkey, dup, false, x.now)
 	x.propagateArgv()
+	if dst == x.db {
+		x.signalKeyReady(newkey)
+	}
 	x.w.int(1)
 }
 

@@ -149,6 +149,8 @@ func (s *Server) execute(c *client, cmd *command, argv [][]byte) {
 	now := s.wallMillis(start)
 	// The context lives in the client, so a command costs no allocation.
 	c.x = ctx{s: s, c: c, cmd: cmd, argv: argv, db: c.db(), w: &c.w, now: now}
+	// CLIENT LIST shows a blocked client's command while it waits.
+	c.lastCmd.Store(cmd)
 	x := &c.x
 	var held []slots.Slot
 	switch cmd.lock {
