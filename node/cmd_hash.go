@@ -164,21 +164,7 @@ func cmdHDel(x *ctx) {
 		x.w.int(0)
 		return
 	}
-	deleted := int64(0)
-	for _, f := range x.argv[2:] {
-		if h.Delete(f) {
-			deleted++
-			if h.Len() == 0 {
-				x.db.Delete(key, x.now)
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		x.db.Touched(key)
-		x.propagateArgv()
-	}
-	x.w.int(deleted)
+	x.removeMembers(key, h.Delete, h.Len)
 }
 
 // cmdHLen is hlenCommand.

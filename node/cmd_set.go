@@ -137,21 +137,7 @@ func cmdSRem(x *ctx) {
 		x.w.int(0)
 		return
 	}
-	deleted := int64(0)
-	for _, m := range x.argv[2:] {
-		if s.Remove(m) {
-			deleted++
-			if s.Len() == 0 {
-				x.db.Delete(key, x.now)
-				break
-			}
-		}
-	}
-	if deleted > 0 {
-		x.db.Touched(key)
-		x.propagateArgv()
-	}
-	x.w.int(deleted)
+	x.removeMembers(key, s.Remove, s.Len)
 }
 
 // cmdSMove is smoveCommand: a missing source answers 0 before any type

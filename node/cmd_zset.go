@@ -779,17 +779,7 @@ func cmdZRem(x *ctx) {
 		x.w.int(0)
 		return
 	}
-	deleted := int64(0)
-	for _, m := range x.argv[2:] {
-		if z.Delete(m) {
-			deleted++
-			if z.Len() == 0 {
-				break
-			}
-		}
-	}
-	x.zsetModified(key, z, deleted > 0)
-	x.w.int(deleted)
+	x.removeMembers(key, z.Delete, z.Len)
 }
 
 // zsetModified ends an in-place write: an emptied set is deleted, a changed

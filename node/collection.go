@@ -1,0 +1,25 @@
+package node
+
+// removeMembers is the shared body of HDEL, SREM and ZREM: it removes each
+// member argument (from argv[2] on) with remove, deletes the key when the
+// last one goes, signals and propagates a change, and replies the count.
+func (x *ctx) removeMembers(key string, remove func([]byte) bool, length func() int) {
+	deleted := int64(0)
+	for _, m := range x.argv[2:] {
+		if remove(m) {
+			deleted++
+			if length() == 0 {
+				break
+			}
+		}
+	}
+	if deleted > 0 {
+		if length() == 0 {
+			x.db.Delete(key, x.now)
+		} else {
+			x.db.Touched(key)
+		}
+		x.propagateArgv()
+	}
+	x.w.int(deleted)
+}
