@@ -5,7 +5,8 @@ GO ?= go
 # not a duration: go1.26's fuzz coordinator can fail a duration-bounded run
 # with a spurious "context deadline exceeded" when the machine is loaded
 # (golang/go#75804); a count has no deadline to race. 150000 runs take about
-# 20 s per target on two cores.
+# 20 s per target on two cores. Minimising a new interesting input is bounded
+# by a count too, so the coordinator never stalls a run for a minute.
 FUZZTIME ?= 150000x
 # SUDO is empty when already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -46,7 +47,7 @@ fuzz:
 		dir=$$(dirname $$f); \
 		for fn in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
 			echo "fuzz $$dir $$fn for $(FUZZTIME)"; \
-			$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$dir; \
+			$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10000x $$dir; \
 		done; \
 	done
 
