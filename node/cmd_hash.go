@@ -42,14 +42,7 @@ func hashCommands() []cmdDef {
 // hashOf returns o's hash, or replies WRONGTYPE (checkType). A nil o is a
 // missing key: nil, true.
 func hashOf(x *ctx, o *store.Object) (*store.Hash, bool) {
-	if o == nil {
-		return nil, true
-	}
-	if o.Type != store.TypeHash {
-		x.wrongType()
-		return nil, false
-	}
-	return o.Val.(*store.Hash), true
+	return valueOf[*store.Hash](x, o, store.TypeHash)
 }
 
 // hashWrite looks key up for writing and creates an empty hash when it is

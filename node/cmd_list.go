@@ -69,13 +69,9 @@ func sideWord(left bool) []byte {
 	return wordRIGHT
 }
 
-// listOf returns o's list, or replies WRONGTYPE. o must not be nil.
+// listOf returns o's list, or replies WRONGTYPE (a nil o gives nil, true).
 func (x *ctx) listOf(o *store.Object) (*store.List, bool) {
-	if o.Type != store.TypeList {
-		x.wrongType()
-		return nil, false
-	}
-	return o.Val.(*store.List), true
+	return valueOf[*store.List](x, o, store.TypeList)
 }
 
 // newListAt creates an empty list at key (dbAdd of a quicklist object).

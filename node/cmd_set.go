@@ -51,14 +51,7 @@ func setCommands() []cmdDef {
 // setOf returns o's set, or replies WRONGTYPE (checkType). A nil o is a
 // missing key: nil, true.
 func setOf(x *ctx, o *store.Object) (*store.Set, bool) {
-	if o == nil {
-		return nil, true
-	}
-	if o.Type != store.TypeSet {
-		x.wrongType()
-		return nil, false
-	}
-	return o.Val.(*store.Set), true
+	return valueOf[*store.Set](x, o, store.TypeSet)
 }
 
 // maxIntset is set-max-intset-entries.

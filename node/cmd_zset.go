@@ -68,15 +68,8 @@ func zsetCommands() []cmdDef {
 
 // zsetOf returns o's sorted set, nil for a missing key; ok is false after
 // replying WRONGTYPE (checkType).
-func (x *ctx) zsetOf(o *store.Object) (z *store.ZSet, ok bool) {
-	if o == nil {
-		return nil, true
-	}
-	if o.Type != store.TypeZSet {
-		x.wrongType()
-		return nil, false
-	}
-	return o.Val.(*store.ZSet), true
+func (x *ctx) zsetOf(o *store.Object) (*store.ZSet, bool) {
+	return valueOf[*store.ZSet](x, o, store.TypeZSet)
 }
 
 // newZSetObject wraps a sorted set in a keyspace object.

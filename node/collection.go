@@ -1,5 +1,22 @@
 package node
 
+import "github.com/slotd/slotd/node/store"
+
+// valueOf returns o's value when o holds type t, or replies WRONGTYPE and
+// reports false (checkType in object.c). A nil o is a missing key: the zero
+// value and true.
+func valueOf[T any](x *ctx, o *store.Object, t store.Type) (T, bool) {
+	var zero T
+	if o == nil {
+		return zero, true
+	}
+	if o.Type != t {
+		x.wrongType()
+		return zero, false
+	}
+	return o.Val.(T), true
+}
+
 // removeMembers is the shared body of HDEL, SREM and ZREM: it removes each
 // member argument (from argv[2] on) with remove, deletes the key when the
 // last one goes, signals and propagates a change, and replies the count.
