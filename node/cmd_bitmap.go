@@ -125,21 +125,7 @@ func bitRange(start, end, n int64, isBit bool) (lo, hi int64, firstMask, lastMas
 	if isBit {
 		total <<= 3
 	}
-	if start < 0 {
-		start += total
-	}
-	if end < 0 {
-		end += total
-	}
-	if start < 0 {
-		start = 0
-	}
-	if end < 0 {
-		end = 0
-	}
-	if end >= total {
-		end = total - 1
-	}
+	start, end = clampIndexes(start, end, total)
 	if isBit && start <= end {
 		firstMask = ^byte(1<<(8-start&7) - 1)
 		lastMask = byte(1<<(7-end&7) - 1)

@@ -518,13 +518,10 @@ func cmdGetRange(x *ctx) {
 	}
 }
 
-// clampRange applies getrangeCommand's index rules to a string of n bytes:
-// negative indexes count from the end, two negative indexes in reverse
-// order select nothing, and the range is clamped to the string.
-func clampRange(start, end, n int64) (int64, int64, bool) {
-	if start < 0 && end < 0 && start > end {
-		return 0, 0, false
-	}
+// clampIndexes resolves Redis's negative indexes against a length n and
+// clamps them into [0, n-1]: the shared prologue of getrangeCommand,
+// bitcountCommand and bitposCommand. An empty range comes out as end < start.
+func clampIndexes(start, end, n int64) (int64, int64) {
 	if start < 0 {
 		start += n
 	}
@@ -537,9 +534,20 @@ func clampRange(start, end, n int64) (int64, int64, bool) {
 	if end < 0 {
 		end = 0
 	}
-	if uint64(end) >= uint64(n) {
+	if end >= n {
 		end = n - 1
 	}
+	return start, end
+}
+
+// clampRange applies getrangeCommand's index rules to a string of n bytes:
+// negative indexes count from the end, two negative indexes in reverse
+// order select nothing, and the range is clamped to the string.
+func clampRange(start, end, n int64) (int64, int64, bool) {
+	if start < 0 && end < 0 && start > end {
+		return 0, 0, false
+	}
+	start, end = clampIndexes(start, end, n)
 	if start > end || n == 0 {
 		return 0, 0, false
 	}
