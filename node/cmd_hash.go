@@ -26,7 +26,7 @@ func hashCommands() []cmdDef {
 		{name: "hget", handler: cmdHGet},
 		{name: "hmget", handler: cmdHMGet},
 		{name: "hdel", handler: cmdHDel},
-		{name: "hlen", handler: cmdHLen},
+		{name: "hlen", handler: func(x *ctx) { x.replyLen(store.TypeHash) }},
 		{name: "hstrlen", handler: cmdHStrLen},
 		{name: "hexists", handler: cmdHExists},
 		{name: "hincrby", handler: cmdHIncrBy},
@@ -158,19 +158,6 @@ func cmdHDel(x *ctx) {
 		return
 	}
 	x.removeMembers(key, h.Delete, h.Len)
-}
-
-// cmdHLen is hlenCommand.
-func cmdHLen(x *ctx) {
-	h, ok := hashOf(x, x.lookupRead(x.key(1)))
-	if !ok {
-		return
-	}
-	if h == nil {
-		x.w.int(0)
-		return
-	}
-	x.w.int(int64(h.Len()))
 }
 
 // cmdHStrLen is hstrlenCommand.

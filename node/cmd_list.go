@@ -26,7 +26,7 @@ func listCommands() []cmdDef {
 		{name: "rpushx", handler: func(x *ctx) { pushGeneric(x, false, true) }},
 		{name: "lpop", handler: func(x *ctx) { popGeneric(x, true) }},
 		{name: "rpop", handler: func(x *ctx) { popGeneric(x, false) }},
-		{name: "llen", handler: cmdLlen},
+		{name: "llen", handler: func(x *ctx) { x.replyLen(store.TypeList) }},
 		{name: "lrange", handler: cmdLrange},
 		{name: "lindex", handler: cmdLindex},
 		{name: "lset", handler: cmdLset},
@@ -164,17 +164,6 @@ func popGeneric(x *ctx, left bool) {
 	}
 	x.listModified(key, l)
 	x.propagateArgv()
-}
-
-func cmdLlen(x *ctx) {
-	o := x.lookupRead(x.key(1))
-	if o == nil {
-		x.w.int(0)
-		return
-	}
-	if l, ok := x.listOf(o); ok {
-		x.w.int(int64(l.Len()))
-	}
 }
 
 // listRange converts LRANGE-style indexes into an inclusive range of a list

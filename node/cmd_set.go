@@ -33,7 +33,7 @@ func setCommands() []cmdDef {
 		{name: "smove", handler: cmdSMove},
 		{name: "sismember", handler: cmdSIsMember},
 		{name: "smismember", handler: cmdSMIsMember},
-		{name: "scard", handler: cmdSCard},
+		{name: "scard", handler: func(x *ctx) { x.replyLen(store.TypeSet) }},
 		{name: "spop", handler: cmdSPop},
 		{name: "srandmember", handler: cmdSRandMember},
 		{name: "smembers", handler: func(x *ctx) { sinterGeneric(x, x.argv[1:], nil, false, 0) }},
@@ -203,19 +203,6 @@ func cmdSMIsMember(x *ctx) {
 	for _, m := range x.argv[2:] {
 		replyMembership(x, s != nil && s.Has(m))
 	}
-}
-
-// cmdSCard is scardCommand.
-func cmdSCard(x *ctx) {
-	s, ok := setOf(x, x.lookupRead(x.key(1)))
-	if !ok {
-		return
-	}
-	if s == nil {
-		x.w.int(0)
-		return
-	}
-	x.w.int(int64(s.Len()))
 }
 
 // cmdSPop is spopCommand: the popped member is propagated as SREM.

@@ -33,7 +33,7 @@ func zsetCommands() []cmdDef {
 	return []cmdDef{
 		{name: "zadd", handler: func(x *ctx) { zaddGeneric(x, 0) }},
 		{name: "zincrby", handler: func(x *ctx) { zaddGeneric(x, zaddIncr) }},
-		{name: "zcard", handler: cmdZCard},
+		{name: "zcard", handler: func(x *ctx) { x.replyLen(store.TypeZSet) }},
 		{name: "zcount", handler: cmdZCount},
 		{name: "zlexcount", handler: cmdZLexCount},
 		{name: "zscore", handler: cmdZScore},
@@ -443,19 +443,6 @@ func (x *ctx) zaddFinish(key string, added, updated int) {
 		x.db.Touched(key)
 		x.propagateArgv()
 	}
-}
-
-// cmdZCard is zcardCommand.
-func cmdZCard(x *ctx) {
-	z, ok := x.zsetOf(x.lookupRead(x.key(1)))
-	if !ok {
-		return
-	}
-	if z == nil {
-		x.w.int(0)
-		return
-	}
-	x.w.int(int64(z.Len()))
 }
 
 // cmdZCount is zcountCommand.

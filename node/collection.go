@@ -40,3 +40,17 @@ func (x *ctx) removeMembers(key string, remove func([]byte) bool, length func() 
 	}
 	x.w.int(deleted)
 }
+
+// replyLen is HLEN, LLEN, SCARD and ZCARD: the length of the collection of
+// type t at argv[1], 0 for a missing key.
+func (x *ctx) replyLen(t store.Type) {
+	v, ok := valueOf[interface{ Len() int }](x, x.lookupRead(x.key(1)), t)
+	if !ok {
+		return
+	}
+	n := 0
+	if v != nil {
+		n = v.Len()
+	}
+	x.w.int(int64(n))
+}
