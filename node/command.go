@@ -147,6 +147,7 @@ func newCommandTable() (*commandTable, error) {
 		bitmapCommands(), transactionCommands(), pubsubCommands(),
 		infoCommands(), configCommands(), commandCommands(), clientCommands(),
 		listCommands(), hashCommands(), setCommands(), zsetCommands(),
+		dumpCommands(), hllCommands(), clusterCommands(),
 	} {
 		defs = append(defs, group...)
 	}

@@ -1,0 +1,5 @@
+package node
+
+func clusterCommands() []cmdDef {
+	return nil
+}

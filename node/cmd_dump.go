@@ -1,0 +1,5 @@
+package node
+
+func dumpCommands() []cmdDef {
+	return nil
+}

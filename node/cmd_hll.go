@@ -1,0 +1,5 @@
+package node
+
+func hllCommands() []cmdDef {
+	return nil
+}
