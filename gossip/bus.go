@@ -139,6 +139,7 @@ func New(cfg Config) (*Bus, error) {
 		mc.ProbeTimeout = min(probe/2, 500*time.Millisecond)
 	}
 	mc.PushPullInterval = 5 * time.Second
+	mc.RetransmitMult = 8
 	if cfg.PushPullInterval > 0 {
 		mc.PushPullInterval = cfg.PushPullInterval
 	}

@@ -14,10 +14,15 @@ import (
 // a mutex; other goroutines (publishers, MONITOR feeds, CLIENT KILL) touch only
 // the output buffer under outMu, and the atomics.
 type client struct {
-	s    *Server
-	id   int64
-	conn net.Conn
-	rd   *reader
+	// asking is the one-shot ASKING flag; readonly is READONLY. Only the
+	// client's own goroutine touches them.
+	asking, readonly bool
+	// routeKeys is routeReject's key buffer.
+	routeKeys [][]byte
+	s         *Server
+	id        int64
+	conn      net.Conn
+	rd        *reader
 	// w collects the replies of the running command; commit moves them to
 	// out, where pushes from other goroutines also land, in order.
 	w reply

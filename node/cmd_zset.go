@@ -54,6 +54,9 @@ func zsetCommands() []cmdDef {
 		{name: "zpopmin", handler: func(x *ctx) { zpopMinMax(x, false) }},
 		{name: "zpopmax", handler: func(x *ctx) { zpopMinMax(x, true) }},
 		{name: "zmpop", handler: cmdZMPop},
+		{name: "bzpopmin", handler: func(x *ctx) { cmdBZPop(x, false) }, lock: lockWalk},
+		{name: "bzpopmax", handler: func(x *ctx) { cmdBZPop(x, true) }, lock: lockWalk},
+		{name: "bzmpop", handler: cmdBZMPop, lock: lockWalk},
 		{name: "zrandmember", handler: cmdZRandMember},
 		{name: "zunion", handler: func(x *ctx) { zsetOpGeneric(x, -1, 1, zopUnion, false) }},
 		{name: "zinter", handler: func(x *ctx) { zsetOpGeneric(x, -1, 1, zopInter, false) }},
@@ -81,7 +84,8 @@ func (x *ctx) newZSetObject(z *store.ZSet) *store.Object {
 // order, to key: an empty result deletes the key. The destination's
 // encoding follows the result's size and longest member, as
 // zsetConvertToListpackIfNeeded does; the command propagates as sent when
-// it changed anything. It replies the result's size.
+// it changed anything. It replies the result's size. A destination that did
+// not exist wakes the clients blocked on it, as setKey's dbAdd signals it.
 func (x *ctx) zsetStoreResult(key string, members []string, scores []float64) {
 	if len(members) == 0 {
 		if x.db.Delete(key, x.now) {
@@ -102,9 +106,13 @@ func (x *ctx) zsetStoreResult(key string, members []string, scores []float64) {
 	for i, m := range members {
 		z.Insert(m, scores[i])
 	}
+	created := !x.db.Exists(key, x.now)
 	x.db.Set(key, x.newZSetObject(z), false, x.now)
 	x.propagateArgv()
 	x.w.int(int64(len(members)))
+	if created {
+		x.signalKeyReady(key)
+	}
 }
 
 // cStrtod parses the longest prefix of b that C's strtod accepts (leading
@@ -398,7 +406,8 @@ func zaddGeneric(x *ctx, flags int) {
 	cfg := x.s.config()
 	added, updated, processed := 0, 0, 0
 	var score float64
-	if z == nil && !xx {
+	created := z == nil && !xx
+	if created {
 		listpack := cfg.ZsetMaxListpackEntries != 0 && int64(len(x.argv[idx+1])) <= cfg.ZsetMaxListpackValue
 		z = store.NewZSet(listpack)
 		x.db.Set(key, x.newZSetObject(z), false, x.now)
@@ -434,6 +443,10 @@ func zaddGeneric(x *ctx, flags int) {
 		x.w.int(int64(added + updated))
 	default:
 		x.w.int(int64(added))
+	}
+	if created {
+		// dbAdd signals a new sorted set to BZPOPMIN and BZMPOP.
+		x.signalKeyReady(key)
 	}
 }
 
@@ -856,32 +869,52 @@ func zpopMinMax(x *ctx, max bool) {
 // array when no key holds a set. ZMPOP propagates as ZPOPMIN/ZPOPMAX key
 // with the number popped, as Redis 7.0 rewrites it; the others as sent.
 func (x *ctx) zpop(keys [][]byte, max, emitKey bool, count int64, nested, nilWhenEmpty bool) {
-	var z *store.ZSet
-	var key []byte
+	key, z, ok := x.firstZSet(keys)
+	switch {
+	case !ok:
+		return
+	case z == nil && nilWhenEmpty:
+		x.w.nullArray()
+		return
+	case z == nil, count == 0:
+		x.w.array(0)
+		return
+	}
+	n := x.zpopFrom(key, z, max, emitKey, count, nested)
+	if emitKey && nested {
+		x.propagate(zpopWord(max), key, strconv.AppendInt(nil, int64(n), 10))
+	} else {
+		x.propagateArgv()
+	}
+}
+
+// firstZSet finds the first of keys holding a sorted set (the key loops of
+// genericZpopCommand and blockingGenericZpopCommand); ok is false after a
+// WRONGTYPE reply. A nil set means all are missing.
+func (x *ctx) firstZSet(keys [][]byte) ([]byte, *store.ZSet, bool) {
 	for _, k := range keys {
 		o := x.lookupWrite(string(k))
 		if o == nil {
 			continue
 		}
-		var ok bool
-		if z, ok = x.zsetOf(o); !ok {
-			return
-		}
-		key = k
-		break
+		z, ok := x.zsetOf(o)
+		return k, z, ok
 	}
-	if z == nil {
-		if nilWhenEmpty {
-			x.w.nullArray()
-		} else {
-			x.w.array(0)
-		}
-		return
+	return nil, nil, true
+}
+
+// zpopWord is the command a pop propagates as.
+func zpopWord(max bool) []byte {
+	if max {
+		return []byte("ZPOPMAX")
 	}
-	if count == 0 {
-		x.w.array(0)
-		return
-	}
+	return []byte("ZPOPMIN")
+}
+
+// zpopFrom pops up to count entries (-1: one) of z, the set at key, and
+// replies them in the shape genericZpopCommand chooses from emitKey and
+// nested. It deletes an emptied key and returns the number popped.
+func (x *ctx) zpopFrom(key []byte, z *store.ZSet, max, emitKey bool, count int64, nested bool) int {
 	if count == -1 {
 		count = 1
 	}
@@ -917,57 +950,124 @@ func (x *ctx) zpop(keys [][]byte, max, emitKey bool, count int64, nested, nilWhe
 	} else {
 		x.db.Touched(skey)
 	}
-	if emitKey && nested {
-		name := "ZPOPMIN"
-		if max {
-			name = "ZPOPMAX"
-		}
-		x.propagate([]byte(name), key, strconv.AppendInt(nil, int64(n), 10))
-	} else {
-		x.propagateArgv()
-	}
+	return n
 }
 
-// cmdZMPop is zmpopCommand: ZMPOP numkeys key [key ...] MIN|MAX [COUNT n].
-func cmdZMPop(x *ctx) {
-	numkeys, ok := store.ParseInt(x.argv[1])
-	if !ok || numkeys < 1 {
+// zmpopArgs parses numkeys, the keys, MIN|MAX and COUNT of ZMPOP (numkeys
+// at argument 1) and BZMPOP (at 2), as zmpopGenericCommand does. The count
+// defaults to 1.
+func (x *ctx) zmpopArgs(numIdx int) (keys [][]byte, max bool, count int64, ok bool) {
+	numkeys, valid := store.ParseInt(x.argv[numIdx])
+	if !valid || numkeys < 1 {
 		x.err(errZNumkeys)
-		return
+		return nil, false, 0, false
 	}
-	if numkeys >= int64(len(x.argv))-2 {
+	if numkeys >= int64(len(x.argv)-numIdx-1) {
 		x.err(errSyntax)
-		return
+		return nil, false, 0, false
 	}
-	whereIdx := 2 + int(numkeys)
-	var max bool
+	whereIdx := numIdx + 1 + int(numkeys)
 	switch {
 	case optIs(x.argv[whereIdx], "min"):
 	case optIs(x.argv[whereIdx], "max"):
 		max = true
 	default:
 		x.err(errSyntax)
-		return
+		return nil, false, 0, false
 	}
-	count := int64(-1)
+	count = -1
 	for j := whereIdx + 1; j < len(x.argv); j++ {
 		if count == -1 && optIs(x.argv[j], "count") && j+1 < len(x.argv) {
 			j++
-			n, ok := store.ParseInt(x.argv[j])
-			if !ok || n < 1 {
+			n, valid := store.ParseInt(x.argv[j])
+			if !valid || n < 1 {
 				x.err(errZCount)
-				return
+				return nil, false, 0, false
 			}
 			count = n
 			continue
 		}
 		x.err(errSyntax)
-		return
+		return nil, false, 0, false
 	}
 	if count == -1 {
 		count = 1
 	}
-	x.zpop(x.argv[2:whereIdx], max, true, count, true, true)
+	return x.argv[numIdx+1 : whereIdx], max, count, true
+}
+
+// cmdZMPop is zmpopCommand: ZMPOP numkeys key [key ...] MIN|MAX [COUNT n].
+func cmdZMPop(x *ctx) {
+	keys, max, count, ok := x.zmpopArgs(1)
+	if ok {
+		x.zpop(keys, max, true, count, true, true)
+	}
+}
+
+// cmdBZPop is bzpopMinMaxCommand: BZPOPMIN/BZPOPMAX key [key ...] timeout.
+func cmdBZPop(x *ctx, max bool) {
+	x.blockingZpop(x.argv[1:len(x.argv)-1], max, -1, len(x.argv)-1)
+}
+
+// cmdBZMPop is bzmpopCommand: BZMPOP timeout numkeys key [key ...] MIN|MAX
+// [COUNT n]. The timeout is checked after the other arguments.
+func cmdBZMPop(x *ctx) {
+	keys, max, count, ok := x.zmpopArgs(2)
+	if ok {
+		x.blockingZpop(keys, max, count, 1)
+	}
+}
+
+// blockingZpop is blockingGenericZpopCommand for BZPOPMIN/BZPOPMAX (count
+// -1: reply [key, member, score]) and BZMPOP (count >= 1: reply [key,
+// [[member, score]...]]): pop from the first key holding a sorted set at
+// once, or block on all the keys until a write creates one of them. Inside
+// MULTI it replies a null array instead of blocking. Either way the pop
+// propagates as ZPOPMIN/ZPOPMAX key, with the number popped for BZMPOP, as
+// Redis rewrites it (and as serveClientsBlockedOnSortedSetKey propagates a
+// served client).
+func (x *ctx) blockingZpop(keys [][]byte, max bool, count int64, timeoutIdx int) {
+	timeout, ok := x.blockTimeout(timeoutIdx)
+	if !ok {
+		return
+	}
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = string(k)
+	}
+	held := x.lockSlotsOf(names)
+	key, z, ok := x.firstZSet(keys)
+	switch {
+	case !ok:
+	case z != nil:
+		x.bzpopFrom(key, z, max, count)
+	case x.exec != nil:
+		x.w.nullArray()
+	default:
+		w := x.newWaiter(distinct(names), nil, func(sx *ctx, key string) bool {
+			o := sx.lookupWrite(key)
+			if o == nil || o.Type != store.TypeZSet {
+				return false
+			}
+			sx.bzpopFrom([]byte(key), o.Val.(*store.ZSet), max, count)
+			return true
+		})
+		x.block(w, held, timeout)
+		return
+	}
+	x.unlockSlots(held)
+}
+
+// bzpopFrom pops for a blocking pop from z, the set at key, replies and
+// propagates.
+func (x *ctx) bzpopFrom(key []byte, z *store.ZSet, max bool, count int64) {
+	nested := count != -1
+	n := x.zpopFrom(key, z, max, true, count, nested)
+	if nested {
+		x.propagate(zpopWord(max), key, strconv.AppendInt(nil, int64(n), 10))
+	} else {
+		x.propagate(zpopWord(max), key)
+	}
 }
 
 // cmdZRandMember is zrandmemberCommand and zrandmemberWithCountCommand. A

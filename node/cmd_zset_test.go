@@ -201,3 +201,148 @@ func BenchmarkZAddCommand(b *testing.B) {
 		}
 	}
 }
+
+func TestBZPopMinIsServedByZAddFromAnotherConnection(t *testing.T) {
+	s, rec := startServer(t, nil)
+	c := dial(t, s)
+	p := dial(t, s)
+	blockOn(t, s, c, 1, "BZPOPMIN", "nokey", "z", "0")
+	p.expect(":2", "ZADD", "z", "2", "b", "1", "a")
+	if got := c.read().String(); got != `*["z" "a" "1"]` {
+		t.Fatalf("blocked BZPOPMIN got %s, want [z a 1]", got)
+	}
+	p.expect(`*["b" "2"]`, "ZRANGE", "z", "0", "-1", "WITHSCORES")
+	// Redis propagates a served BZPOPMIN as ZPOPMIN key, after the write
+	// that served it.
+	expectRecords(t, rec, "0 ZADD z 2 b 1 a", "0 ZPOPMIN z")
+	if n := s.blocking.count(); n != 0 {
+		t.Fatalf("blocked clients after serving: %d", n)
+	}
+}
+
+func TestBZPopWaitersAreServedInFIFOOrder(t *testing.T) {
+	s, rec := startServer(t, nil)
+	p := dial(t, s)
+	waiters := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"BZPOPMAX", "k", "0"}, `*["k" "c" "3"]`},
+		{[]string{"BZPOPMIN", "other", "k", "0"}, `*["k" "a" "1"]`},
+		{[]string{"BZMPOP", "0", "1", "k", "MIN", "COUNT", "5"}, `*["k" *[*["b" "2"]]]`},
+		{[]string{"BZPOPMIN", "k", "0"}, `*["k" "late" "9"]`},
+	}
+	var cs []*testConn
+	for i, w := range waiters {
+		c := dial(t, s)
+		blockOn(t, s, c, i+1, w.args...)
+		cs = append(cs, c)
+	}
+	p.expect(":3", "ZADD", "k", "1", "a", "2", "b", "3", "c")
+	for i, w := range waiters[:3] {
+		if got := cs[i].read().String(); got != w.want {
+			t.Fatalf("waiter %d got %s, want %s", i, got, w.want)
+		}
+	}
+	p.expect(":0", "EXISTS", "k")
+	if n := s.blocking.count(); n != 1 {
+		t.Fatalf("blocked clients: %d, want the last waiter still blocked", n)
+	}
+	p.expect(":1", "ZADD", "k", "9", "late")
+	if got := cs[3].read().String(); got != waiters[3].want {
+		t.Fatalf("last waiter got %s, want %s", got, waiters[3].want)
+	}
+	expectRecords(t, rec,
+		"0 ZADD k 1 a 2 b 3 c", "0 ZPOPMAX k", "0 ZPOPMIN k", "0 ZPOPMIN k 1",
+		"0 ZADD k 9 late", "0 ZPOPMIN k")
+}
+
+func TestBZPopTimesOutWithNullArray(t *testing.T) {
+	s, rec := startServer(t, nil)
+	c := dial(t, s)
+	for _, args := range [][]string{
+		{"BZPOPMIN", "k", "0.01"},
+		{"BZPOPMAX", "k", "k2", "0.01"},
+		{"BZMPOP", "0.01", "1", "k", "MAX", "COUNT", "2"},
+	} {
+		c.expect("(nil array)", args...)
+	}
+	if n := s.blocking.count(); n != 0 {
+		t.Fatalf("blocked clients after timeouts: %d", n)
+	}
+	expectRecords(t, rec)
+}
+
+func TestBlockingZPopsThatFindDataPropagateAsZPop(t *testing.T) {
+	s, rec := startServer(t, nil)
+	c := dial(t, s)
+	c.expect(":3", "ZADD", "z", "1", "a", "2", "b", "3", "c")
+	c.expect(`*["z" "c" "3"]`, "BZPOPMAX", "nokey", "z", "0")
+	c.expect(`*["z" *[*["a" "1"] *["b" "2"]]]`, "BZMPOP", "0", "1", "z", "MIN", "COUNT", "10")
+	c.expect(":0", "EXISTS", "z")
+	c.expect("-ERR timeout is not a float or out of range", "BZPOPMIN", "z", "x")
+	c.expect("-ERR timeout is negative", "BZPOPMIN", "z", "-1")
+	c.expect("-ERR numkeys should be greater than 0", "BZMPOP", "x", "0", "z", "MIN")
+	c.expect("-ERR timeout is not a float or out of range", "BZMPOP", "x", "1", "z", "MIN")
+	expectRecords(t, rec, "0 ZADD z 1 a 2 b 3 c", "0 ZPOPMAX z", "0 ZPOPMIN z 2")
+	if n := s.blocking.count(); n != 0 {
+		t.Fatalf("blocked clients: %d", n)
+	}
+}
+
+// TestZSetCreationWakesWaitersButOverwriteDoesNot mirrors Redis 7.0, where
+// only dbAdd signals a key: ZADD, ZINCRBY and the STORE commands wake a
+// waiter when they create the key, not when they replace or extend it.
+func TestZSetCreationWakesWaitersButOverwriteDoesNot(t *testing.T) {
+	s, rec := startServer(t, nil)
+	c := dial(t, s)
+	p := dial(t, s)
+	p.expect(":2", "ZADD", "src", "1", "a", "2", "b")
+	for _, tc := range []struct {
+		create []string
+		want   string
+	}{
+		{[]string{"ZINCRBY", "d", "5", "m"}, `*["d" "m" "5"]`},
+		{[]string{"ZUNIONSTORE", "d", "1", "src"}, `*["d" "a" "1"]`},
+		{[]string{"ZINTERSTORE", "d", "2", "src", "src"}, `*["d" "a" "2"]`},
+		{[]string{"ZDIFFSTORE", "d", "1", "src"}, `*["d" "a" "1"]`},
+		{[]string{"ZRANGESTORE", "d", "src", "1", "1"}, `*["d" "b" "2"]`},
+	} {
+		p.do("DEL", "d")
+		blockOn(t, s, c, 1, "BZPOPMIN", "d", "0")
+		p.do(tc.create...)
+		if got := c.read().String(); got != tc.want {
+			t.Fatalf("%v: waiter got %s, want %s", tc.create, got, tc.want)
+		}
+	}
+	p.do("DEL", "d")
+	rec.take()
+	blockOn(t, s, c, 1, "BZPOPMIN", "d", "0")
+	p.expect(":1", "LPUSH", "d", "x")
+	p.expect(":2", "ZUNIONSTORE", "d", "1", "src")
+	p.expect(":1", "ZADD", "d", "3", "c")
+	if n := s.blocking.count(); n != 1 {
+		t.Fatalf("blocked clients: %d, want the waiter still blocked", n)
+	}
+	p.expect(":1", "DEL", "d")
+	p.expect(":1", "ZADD", "d", "7", "z")
+	if got := c.read().String(); got != `*["d" "z" "7"]` {
+		t.Fatalf("waiter got %s after the key was created", got)
+	}
+	expectRecords(t, rec, "0 LPUSH d x", "0 ZUNIONSTORE d 1 src", "0 ZADD d 3 c", "0 DEL d", "0 ZADD d 7 z", "0 ZPOPMIN d")
+}
+
+func TestBZPopInsideMultiDoesNotBlock(t *testing.T) {
+	s, rec := startServer(t, nil)
+	c := dial(t, s)
+	c.expect("+OK", "MULTI")
+	c.expect("+QUEUED", "BZPOPMIN", "k", "0")
+	c.expect("+QUEUED", "BZMPOP", "0", "1", "k", "MAX")
+	c.expect("+QUEUED", "ZADD", "k", "1", "a")
+	c.expect("+QUEUED", "BZPOPMAX", "k", "0")
+	c.expect(`*[(nil array) (nil array) :1 *["k" "a" "1"]]`, "EXEC")
+	expectRecords(t, rec, "0 MULTI", "0 ZADD k 1 a", "0 ZPOPMAX k", "0 EXEC")
+	if n := s.blocking.count(); n != 0 {
+		t.Fatalf("blocked clients: %d", n)
+	}
+}

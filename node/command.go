@@ -43,6 +43,7 @@ const (
 	flagNoAuth
 	flagNoMulti
 	flagAllowBusy
+	flagAsking
 )
 
 var flagNames = map[string]cmdFlags{
@@ -50,7 +51,7 @@ var flagNames = map[string]cmdFlags{
 	"admin": flagAdmin, "pubsub": flagPubSub, "noscript": flagNoScript,
 	"loading": flagLoading, "stale": flagStale, "skip_monitor": flagSkipMonitor,
 	"skip_slowlog": flagSkipSlowlog, "fast": flagFast, "no_auth": flagNoAuth,
-	"no_multi": flagNoMulti, "allow_busy": flagAllowBusy,
+	"no_multi": flagNoMulti, "allow_busy": flagAllowBusy, "asking": flagAsking,
 }
 
 // lockMode says which slot locks the dispatcher takes for a command.

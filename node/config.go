@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -82,6 +83,13 @@ type Config struct {
 	ClusterReplicaValidityFactor    int
 	ClusterMigrationBarrier         int
 	ClusterLinkSendbufLimit         int64
+	// ClusterAnnounceClientIPv4 is the address clients are given (MOVED,
+	// CLUSTER SLOTS/SHARDS/NODES) when it differs from the bus address,
+	// as in Valkey: behind NAT or Docker port publishing.
+	ClusterAnnounceClientIPv4 string
+	// ClusterKey, when set, encrypts and authenticates the cluster bus; a
+	// node without it cannot join or inject state.
+	ClusterKey string
 
 	// MasterHost and MasterPort are replicaof; MasterHost is empty on a master.
 	MasterHost            string
@@ -573,6 +581,8 @@ func configOptions() []*option {
 		boolOpt("cluster-replica-no-failover", "cluster-slave-no-failover", 0, false, func(c *Config) *bool { return &c.ClusterReplicaNoFailover }),
 		numOpt("cluster-replica-validity-factor", "cluster-slave-validity-factor", 0, num{min: 0, max: intMax}, 10, intRef(func(c *Config) *int { return &c.ClusterReplicaValidityFactor })),
 		numOpt("cluster-migration-barrier", "", 0, num{min: 0, max: intMax}, 1, intRef(func(c *Config) *int { return &c.ClusterMigrationBarrier })),
+		strOpt("cluster-announce-client-ipv4", "", optNullIfEmpty, "", func(c *Config) *string { return &c.ClusterAnnounceClientIPv4 }, validIPv4),
+		strOpt("cluster-key", "", optImmutable|optNullIfEmpty, "", func(c *Config) *string { return &c.ClusterKey }, nil),
 		numOpt("cluster-link-sendbuf-limit", "", 0, num{min: 0, max: ullMax, memory: true, unsigned: true}, 0, int64Ref(func(c *Config) *int64 { return &c.ClusterLinkSendbufLimit })),
 
 		// TLS: accepted with its defaults, refused when it would turn TLS on.
@@ -894,6 +904,14 @@ func baseName(option, what string, nonEmpty bool) func(string) error {
 }
 
 // validHostname is isValidAnnouncedHostname.
+// validIPv4 accepts an empty value or an IPv4 address literal.
+func validIPv4(v string) error {
+	if ip := net.ParseIP(v); v != "" && (ip == nil || ip.To4() == nil) {
+		return errors.New("Invalid IPv4 address")
+	}
+	return nil
+}
+
 func validHostname(v string) error {
 	if len(v) >= 256 {
 		return errors.New("Hostnames must be less than 256 characters")

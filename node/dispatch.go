@@ -18,6 +18,9 @@ func (s *Server) call(c *client, argv [][]byte) {
 	defer s.applyReplyMode(c, mark)
 	cmd, lower := s.table.lookup(argv, c.scratch)
 	c.scratch = lower
+	if s.cluster != nil {
+		defer c.resetAsking(cmd)
+	}
 	if rej := s.reject(c, cmd, argv); rej != "" {
 		s.stats.errorReplies.Add(1)
 		if cmd != nil {
@@ -35,6 +38,21 @@ func (s *Server) call(c *client, argv [][]byte) {
 		s.errors.count(rej)
 		c.w.err(rej)
 		return
+	}
+	if s.cluster != nil {
+		if rej := s.routeReject(c, cmd, argv); rej != "" {
+			s.stats.errorReplies.Add(1)
+			cmd.stats.rejected.Add(1)
+			if cmd.name == "exec" {
+				c.multi = nil
+				s.unwatchAll(c)
+			} else if c.multi != nil {
+				c.multi.dirty = true
+			}
+			s.errors.count(rej)
+			c.w.err(rej)
+			return
+		}
 	}
 	if c.multi != nil && !cmd.controlsMulti() {
 		c.lastCmd.Store(cmd)
@@ -109,6 +127,14 @@ func cString(b []byte) []byte {
 		return b[:i]
 	}
 	return b
+}
+
+// resetAsking clears the one-shot ASKING flag after a command, unless the
+// command was ASKING or a transaction is open (resetClient in Redis).
+func (c *client) resetAsking(cmd *command) {
+	if c.multi == nil && (cmd == nil || cmd.name != "asking") {
+		c.asking = false
+	}
 }
 
 func (cmd *command) controlsMulti() bool {

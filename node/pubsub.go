@@ -219,6 +219,16 @@ func (s *Server) publish(channel, msg []byte, shard bool) int64 {
 	return n
 }
 
+// publishEverywhere delivers PUBLISH (or SPUBLISH) here and, in cluster
+// mode, sends it over the bus. The reply counts local receivers only, as
+// in Redis.
+func (x *ctx) publishEverywhere(shard bool) {
+	x.w.int(x.s.publish(x.argv[1], x.argv[2], shard))
+	if cl := x.s.cluster; cl != nil {
+		cl.publishRemote(x.argv[1], x.argv[2], shard)
+	}
+}
+
 func pubsubCommands() []cmdDef {
 	return []cmdDef{
 		{name: "subscribe", handler: func(x *ctx) { x.subscribe(subChannel, x.argv[1:]) }},
@@ -227,8 +237,8 @@ func pubsubCommands() []cmdDef {
 		{name: "unsubscribe", handler: func(x *ctx) { x.unsubscribe(subChannel, x.argv[1:]) }},
 		{name: "punsubscribe", handler: func(x *ctx) { x.unsubscribe(subPattern, x.argv[1:]) }},
 		{name: "sunsubscribe", handler: func(x *ctx) { x.unsubscribe(subShard, x.argv[1:]) }},
-		{name: "publish", handler: func(x *ctx) { x.w.int(x.s.publish(x.argv[1], x.argv[2], false)) }},
-		{name: "spublish", handler: func(x *ctx) { x.w.int(x.s.publish(x.argv[1], x.argv[2], true)) }},
+		{name: "publish", handler: func(x *ctx) { x.publishEverywhere(false) }},
+		{name: "spublish", handler: func(x *ctx) { x.publishEverywhere(true) }},
 		{name: "pubsub", handler: nil},
 		{name: "pubsub|channels", handler: func(x *ctx) { x.pubsubList(subChannel) }},
 		{name: "pubsub|shardchannels", handler: func(x *ctx) { x.pubsubList(subShard) }},

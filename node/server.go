@@ -58,6 +58,9 @@ type Server struct {
 	latency  latencyMonitor
 	pause    pauseState
 
+	// cluster is cluster mode, nil when cluster-enabled is no.
+	cluster *cluster
+
 	// activeExpireOff is DEBUG SET-ACTIVE-EXPIRE 0.
 	activeExpireOff atomic.Bool
 
@@ -182,10 +185,18 @@ func (s *Server) goTracked(fn func()) {
 	}()
 }
 
-// ListenAndServe listens on every bind address at the configured port and
-// serves until Close. It returns once the listeners are up.
+// ListenAndServe listens on every bind address at the configured port,
+// starts cluster mode when enabled, and serves until Close. It returns once
+// the listeners are up.
 func (s *Server) ListenAndServe() error {
 	cfg := s.config()
+	var lns []net.Listener
+	closeAll := func() {
+		for _, ln := range lns {
+			_ = ln.Close()
+		}
+	}
+	port := cfg.Port
 	for _, b := range cfg.Bind {
 		optional := false
 		if len(b) > 0 && b[0] == '-' {
@@ -203,14 +214,26 @@ func (s *Server) ListenAndServe() error {
 		if host == "::" || net.ParseIP(host) != nil && net.ParseIP(host).To4() == nil {
 			network = "tcp6"
 		}
-		ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(cfg.Port)))
+		ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
 			if optional {
 				continue
 			}
-			s.closeListeners()
-			return fmt.Errorf("listen %s:%d: %w", host, cfg.Port, err)
+			closeAll()
+			return fmt.Errorf("listen %s:%d: %w", host, port, err)
 		}
+		// Port 0 picks a free port for the first listener; the others
+		// share it.
+		port = ln.Addr().(*net.TCPAddr).Port
+		lns = append(lns, ln)
+	}
+	if cfg.ClusterEnabled {
+		if err := s.startCluster(port); err != nil {
+			closeAll()
+			return err
+		}
+	}
+	for _, ln := range lns {
 		s.Serve(ln)
 	}
 	return nil

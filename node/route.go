@@ -1,0 +1,98 @@
+package node
+
+import (
+	"strconv"
+
+	"github.com/slotd/slotd/slots"
+)
+
+// routeReject decides, in cluster mode, whether the command (or, for EXEC,
+// the whole transaction) is served here. It returns the redirect or error
+// to answer instead, or "". This is the redirection step of processCommand
+// with getNodeByQuery's rules (slots.Route).
+func (s *Server) routeReject(c *client, cmd *command, argv [][]byte) string {
+	cl := s.cluster
+	isExec := cmd.name == "exec"
+	if cl == nil || len(cmd.specs) == 0 && !isExec || isExec && c.multi == nil {
+		return ""
+	}
+	v := cl.view.Load()
+	cfg := s.config()
+	req := slots.Request{
+		Asking:   c.asking || cmd.flags&flagAsking != 0,
+		ReadOnly: c.readonly,
+		Migrate:  cmd.name == "migrate",
+	}
+	keys := c.routeKeys[:0]
+	add := func(q *command, qargv [][]byte) {
+		c.keyIdx = q.keyIndexes(qargv, c.keyIdx[:0])
+		for _, i := range c.keyIdx {
+			keys = append(keys, qargv[i])
+		}
+		if q.flags&flagWrite != 0 {
+			req.Write = true
+		}
+		switch q.name {
+		case "ssubscribe", "sunsubscribe", "spublish":
+			req.ShardPubSub = true
+		}
+	}
+	if isExec {
+		for _, q := range c.multi.cmds {
+			add(q.cmd, q.argv)
+		}
+	} else {
+		add(cmd, argv)
+	}
+	c.routeKeys = keys[:0]
+	if len(keys) == 0 {
+		return ""
+	}
+	req.Keys = keys
+	req.Exists = func(k []byte) bool {
+		slot := slots.KeySlot(k)
+		s.store.Lock(slot)
+		defer s.store.Unlock(slot)
+		return s.store.DB(0).Exists(string(k), s.now())
+	}
+	d := slots.Route(v.table, slots.State{
+		Self: v.self, MasterOfSelf: v.myselfMaster, OK: v.ok,
+		AllowReadsWhenDown:       cfg.ClusterAllowReadsWhenDown,
+		AllowPubSubShardWhenDown: cfg.ClusterAllowPubsubshardWhenDown,
+	}, req)
+	switch d.Redirect {
+	case slots.Moved, slots.Ask:
+		word := "MOVED "
+		if d.Redirect == slots.Ask {
+			word = "ASK "
+		}
+		n := v.nodes[d.Node]
+		return word + strconv.Itoa(int(d.Slot)) + " " + redirectHost(cfg, v, n) + ":" + strconv.Itoa(n.port)
+	case slots.CrossSlot:
+		return "CROSSSLOT Keys in request don't hash to the same slot"
+	case slots.TryAgain:
+		return "TRYAGAIN Multiple keys request during rehashing of slot"
+	case slots.DownUnbound:
+		return "CLUSTERDOWN Hash slot not served"
+	case slots.DownState:
+		return "CLUSTERDOWN The cluster is down"
+	case slots.DownReadOnlyState:
+		return "CLUSTERDOWN The cluster is down and only accepts read commands"
+	}
+	return ""
+}
+
+// redirectHost is the host part of MOVED and ASK: getPreferredEndpoint,
+// which is empty for unknown-endpoint so clients reuse the host they know.
+func redirectHost(cfg *Config, v *clusterView, n *clusterNode) string {
+	switch cfg.ClusterPreferredEndpointType {
+	case "hostname":
+		if n.hostname != "" {
+			return n.hostname
+		}
+		return "?"
+	case "unknown-endpoint":
+		return ""
+	}
+	return v.clientIP(n)
+}
