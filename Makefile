@@ -11,7 +11,7 @@ FUZZTIME ?= 150000x
 # SUDO is empty when already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test deps vet fmt-check unit fuzz build run bench docs
+.PHONY: test deps vet fmt-check unit fuzz build run compose cluster stop standalone bench docs
 
 ## test: everything CI checks: deps, vet, gofmt, race tests, bounded fuzzing.
 test: deps vet fmt-check unit fuzz
@@ -54,8 +54,38 @@ fuzz:
 build:
 	$(GO) build -o bin/slotd ./cmd/slotd
 
-## run: start a standalone node on port 6379.
-run: build
+## run: the main job, a six-node cluster (3 masters, 3 replicas) on
+## 127.0.0.1:7000-7005, formed and ready for `redis-cli -c -p 7000`: with
+## docker-compose when a Docker engine answers, else as local processes.
+run:
+	@if docker info >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1; then \
+		$(MAKE) compose; \
+	else \
+		echo "no Docker engine: starting the cluster as local processes"; \
+		$(MAKE) cluster; \
+	fi
+
+## compose: the cluster from docker-compose.yml, on an image built FROM
+## scratch from a static binary compiled here.
+compose:
+	CGO_ENABLED=0 $(GO) build -o deploy/slotd ./cmd/slotd
+	docker-compose up -d --build
+	@for i in $$(seq 1 60); do \
+		docker-compose ps cluster-init | grep -q "Exit 0" && break; sleep 1; \
+	done
+	docker-compose logs cluster-init | tail -3
+
+## cluster: the same cluster without Docker (deploy/cluster.sh; data in
+## ./cluster-data). `make stop` stops it.
+cluster:
+	deploy/cluster.sh
+
+stop:
+	@if [ -d cluster-data ]; then deploy/cluster.sh stop; fi
+	@if docker info >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1; then docker-compose down; fi
+
+## standalone: one node on port 6379, like redis-server with no arguments.
+standalone: build
 	./bin/slotd
 
 ## bench: slotd and redis-server side by side under redis-benchmark.

@@ -146,6 +146,20 @@ func TestDiff(t *testing.T) {
 	t.Logf("differential tests: %d replies compared over %d scripts", total, len(files))
 }
 
+// scriptServerArgs returns the extra server options of a script: a script
+// named cluster*.txt runs against lone cluster-enabled nodes, each with its
+// own free bus port (port+10000 may not be free, or even exist).
+func scriptServerArgs(t *testing.T, file string) []string {
+	if !strings.HasPrefix(file, "cluster") {
+		return nil
+	}
+	bus, err := freePort()
+	if err != nil {
+		t.Fatalf("free port: %v", err)
+	}
+	return []string{"--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(bus)}
+}
+
 // session runs one script against a fresh pair of servers.
 type session struct {
 	t        *testing.T
@@ -184,8 +198,9 @@ func runScript(t *testing.T, file string, steps []step, proto int) int {
 	// one script cannot leak into another, and both servers hand out the
 	// same client ids.
 	s := &session{t: t, file: file, proto: proto}
-	s.sides[0] = &side{srv: startRedis(t), conns: map[int]*rawConn{}}
-	s.sides[1] = &side{srv: startSlotd(t), conns: map[int]*rawConn{}}
+	extra := scriptServerArgs(t, file)
+	s.sides[0] = &side{srv: startRedis(t, extra...), conns: map[int]*rawConn{}}
+	s.sides[1] = &side{srv: startSlotd(t, scriptServerArgs(t, file)...), conns: map[int]*rawConn{}}
 	for _, sd := range s.sides {
 		if v, err := sd.srv.ctl.do("FLUSHALL"); err != nil || string(v.Raw) != "+OK\r\n" {
 			t.Errorf("FLUSHALL on %s: %q %v", sd.srv.name, v.Raw, err)

@@ -21,7 +21,8 @@
 //	!read            read one more pending reply or push on the current connection
 //	!noreply CMD ... send CMD without reading a reply
 //
-// A '~' or '?' prefix also applies to !read. A connection that the server
+// A script whose name starts with "cluster" runs against lone nodes started
+// with cluster-enabled yes. A '~' or '?' prefix also applies to !read. A connection that the server
 // closes (QUIT, protocol error) is reopened on its next use.
 //
 // The package has no non-test code; this file only documents it.

@@ -185,10 +185,10 @@ func (b *Bus) Join(addrs []string) (int, error) {
 	return n, nil
 }
 
-// Broadcast gossips msg to every member. A later broadcast with the same key
+// Broadcast gossips msg to every member; it counts as sent each time
+// memberlist piggybacks it. A later broadcast with the same key
 // replaces one still queued, so only the newest record of a node spreads.
 func (b *Bus) Broadcast(key string, m *Message) {
-	b.stats.Sent[m.Type].Add(1)
 	b.queue.QueueBroadcast(&broadcast{key: key, msg: m.Encode(nil)})
 }
 
@@ -257,7 +257,13 @@ func (d *delegate) NodeMeta(int) []byte { return nil }
 func (d *delegate) NotifyMsg(buf []byte) { (*Bus)(d).receive(buf) }
 
 func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
-	return d.queue.GetBroadcasts(overhead, limit)
+	msgs := d.queue.GetBroadcasts(overhead, limit)
+	for _, m := range msgs {
+		if len(m) > 1 && MsgType(m[1]) <= MsgUpdate {
+			d.stats.Sent[m[1]].Add(1)
+		}
+	}
+	return msgs
 }
 
 func (d *delegate) LocalState(bool) []byte {

@@ -324,13 +324,23 @@ func (cl *cluster) loop() {
 		case e := <-cl.bus.Events():
 			cl.handleEvent(e)
 		case r := <-cl.reqs:
-			r.done <- r.fn(cl.st)
+			// The effects (save, announce, new view) land before the
+			// reply, so the caller's next command sees them.
+			v := r.fn(cl.st)
+			cl.step()
+			r.done <- v
+			continue
 		case <-tick.C:
 			cl.cron()
 		}
-		if err := cl.afterStep(); err != nil {
-			cl.log.Error("saving the cluster configuration failed", zap.Error(err))
-		}
+		cl.step()
+	}
+}
+
+// step runs a loop step's effects and logs a failed save.
+func (cl *cluster) step() {
+	if err := cl.afterStep(); err != nil {
+		cl.log.Error("saving the cluster configuration failed", zap.Error(err))
 	}
 }
 
@@ -498,6 +508,7 @@ func (cl *cluster) processRecord(r *gossip.NodeRecord) {
 		for _, m := range cl.bus.Members() {
 			if m.Name == r.ID {
 				n.linked = true
+				n.pongRecv = time.Now().UnixMilli()
 			}
 		}
 	}
@@ -755,14 +766,25 @@ func (cl *cluster) publish() {
 			v.table.Importing[j] = int16(v.byID[m.id])
 		}
 	}
-	for _, n := range v.nodes {
-		if n.isMaster() && !n.slots.Empty() {
-			v.size++
+	prev := cl.view.Load()
+	if prev != nil && st.myself.isMaster() && !prev.ok && time.Since(cl.started) < writableDelay {
+		// clusterUpdateState: a master that starts in the fail state
+		// keeps it (and its size) for CLUSTER_WRITABLE_DELAY, so it does
+		// not serve writes before it has heard from the cluster.
+		v.size, v.ok = prev.size, prev.ok
+	} else {
+		for _, n := range v.nodes {
+			if n.isMaster() && !n.slots.Empty() {
+				v.size++
+			}
 		}
+		// With full coverage required, every slot must be assigned.
+		v.ok = !cfg.ClusterRequireFullCoverage || v.assigned == slots.NumSlots
 	}
-	// clusterUpdateState: with full coverage required, every slot must be
-	// assigned for the state to be ok.
-	v.ok = !cfg.ClusterRequireFullCoverage || v.assigned == slots.NumSlots
+	if prev == nil {
+		// clusterInit starts with size 1 and state fail.
+		v.size, v.ok = 1, false
+	}
 	cl.view.Store(v)
 	recs := make([]gossip.NodeRecord, 0, len(st.nodes))
 	for _, n := range st.nodes {
@@ -773,6 +795,9 @@ func (cl *cluster) publish() {
 	b := (&gossip.Message{Type: gossip.MsgNodes, Nodes: recs}).Encode(nil)
 	cl.localState.Store(&b)
 }
+
+// writableDelay is CLUSTER_WRITABLE_DELAY.
+const writableDelay = 2 * time.Second
 
 // clusterView is an immutable snapshot of the cluster state that every
 // connection reads with one atomic load.

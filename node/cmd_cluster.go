@@ -78,6 +78,12 @@ func (x *ctx) setReadOnly(on bool) {
 	x.w.ok()
 }
 
+// clusterSyntaxError is the reply clusterCommand gives a known subcommand
+// with an argument count it does not take (addReplySubcommandSyntaxError).
+func (x *ctx) clusterSyntaxError() {
+	x.errf("ERR unknown subcommand or wrong number of arguments for '%s'. Try CLUSTER HELP.", cString(x.argv[1]))
+}
+
 // clusterDo runs fn on the cluster loop; fn returns "" or an error reply.
 func (x *ctx) clusterDo(fn func(cl *cluster, st *clusterState) string) bool {
 	cl := x.s.cluster
@@ -555,19 +561,19 @@ func cmdClusterFlushSlots(x *ctx, _ *clusterView) {
 // cmdClusterMeet starts the handshake with another node's bus.
 func cmdClusterMeet(x *ctx, _ *clusterView) {
 	if len(x.argv) != 4 && len(x.argv) != 5 {
-		x.errf("ERR wrong number of arguments for '%s' command", x.cmd.fullName)
+		x.clusterSyntaxError()
 		return
 	}
 	port, err := strconv.ParseInt(string(x.argv[3]), 10, 64)
 	if err != nil {
-		x.errf("ERR Invalid base port specified: %s", x.argv[3])
+		x.errf("ERR Invalid TCP base port specified: %s", x.argv[3])
 		return
 	}
 	busPort := port + 10000
 	if len(x.argv) == 5 {
 		busPort, err = strconv.ParseInt(string(x.argv[4]), 10, 64)
 		if err != nil {
-			x.errf("ERR Invalid bus port specified: %s", x.argv[4])
+			x.errf("ERR Invalid TCP bus port specified: %s", x.argv[4])
 			return
 		}
 	}
@@ -673,8 +679,11 @@ func cmdClusterReset(x *ctx, _ *clusterView) {
 	case len(x.argv) == 3 && x.argIs(2, "hard"):
 		hard = true
 	case len(x.argv) == 3 && x.argIs(2, "soft"):
-	case len(x.argv) > 2:
+	case len(x.argv) == 3:
 		x.err(errSyntax)
+		return
+	case len(x.argv) > 3:
+		x.clusterSyntaxError()
 		return
 	}
 	v := x.s.cluster.view.Load()

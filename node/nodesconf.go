@@ -333,8 +333,12 @@ func parseNodeFields(f []string) (*clusterNode, error) {
 	if err1 != nil || err2 != nil || n.port < 0 || n.port > 65535 || n.busPort < 0 || n.busPort > 65535 {
 		return nil, fmt.Errorf("bad address %q", addr)
 	}
-	if n.ip == "" {
-		n.ip = addr[:colon]
+	// The address column shows the client address; bus-ip, when present,
+	// is the bus address.
+	if addrIP := addr[:colon]; n.ip == "" {
+		n.ip = addrIP
+	} else if addrIP != n.ip && n.clientIP == "" {
+		n.clientIP = addrIP
 	}
 	if n.clientIP == n.ip {
 		n.clientIP = ""

@@ -3,7 +3,8 @@
 //	slotd [config-file] [--option value ...]
 //
 // It parses the configuration, builds the logger, runs node.Server and
-// handles signals. Nothing else lives here.
+// handles signals. Nothing else lives here, except the dispatch of
+// `slotd cluster ...` to the cluster administration tool (clustercli).
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/slotd/slotd/clustercli"
 	"github.com/slotd/slotd/node"
 )
 
@@ -25,6 +27,9 @@ import (
 const daemonEnv = "SLOTD_DAEMONIZED"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "cluster" {
+		os.Exit(clustercli.Main(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:]))
 }
 
