@@ -100,6 +100,13 @@ func createCluster(t *testing.T, procs []*clusterProc) string {
 	if err != nil || !strings.Contains(string(out), "[OK] All 16384 slots covered.") {
 		t.Fatalf("redis-cli --cluster create failed (%v):\n%s", err, out)
 	}
+	// A master keeps the fail state for 2 s after it starts
+	// (CLUSTER_WRITABLE_DELAY), in Redis as in slotd.
+	for _, p := range procs {
+		waitForCond(t, 20*time.Second, p.addr+" to report cluster_state:ok", func() bool {
+			return strings.Contains(rawCommand(t, p.addr, "CLUSTER", "INFO"), "cluster_state:ok")
+		})
+	}
 	return string(out)
 }
 

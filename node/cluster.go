@@ -761,9 +761,11 @@ func (cl *cluster) publish() {
 		}
 		if m := st.migrating[j]; m != nil {
 			v.table.Migrating[j] = int16(v.byID[m.id])
+			v.anyOpen = true
 		}
 		if m := st.importing[j]; m != nil {
 			v.table.Importing[j] = int16(v.byID[m.id])
+			v.anyOpen = true
 		}
 	}
 	prev := cl.view.Load()
@@ -808,6 +810,7 @@ type clusterView struct {
 	myselfMaster  int
 	table         *slots.Table
 	ok            bool
+	anyOpen       bool // some slot is migrating or importing
 	assigned      int
 	size          int
 	currentEpoch  uint64

@@ -189,9 +189,7 @@ func cmdRestore(x *ctx) {
 		x.propagateArgv()
 	}
 	x.w.ok()
-	if o.Type == store.TypeList {
-		x.signalKeyReady(key)
-	}
+	x.signalKeyReady(key)
 }
 
 // restoreLRU is the access time objectSetLRUOrLFU gives a restored key:

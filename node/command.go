@@ -148,7 +148,7 @@ func newCommandTable() (*commandTable, error) {
 		bitmapCommands(), transactionCommands(), pubsubCommands(),
 		infoCommands(), configCommands(), commandCommands(), clientCommands(),
 		listCommands(), hashCommands(), setCommands(), zsetCommands(),
-		dumpCommands(), hllCommands(), clusterCommands(),
+		dumpCommands(), hllCommands(), clusterCommands(), migrateCommands(),
 	} {
 		defs = append(defs, group...)
 	}
@@ -355,10 +355,38 @@ func (s keySpec) keywordFirst(argv [][]byte) int {
 	return 0
 }
 
+// migrateKeyIndexes is migrateGetKeys: MIGRATE's key specs are incomplete,
+// so Redis finds its keys with this procedure: the key argument, or with
+// KEYS (and an empty key argument) the arguments after it.
+func migrateKeyIndexes(argv [][]byte, dst []int) []int {
+	first, num := 3, 1
+	for i := 6; i < len(argv); i++ {
+		switch {
+		case optIs(argv[i], "keys"):
+			if len(argv[3]) > 0 {
+				return dst
+			}
+			first, num = i+1, len(argv)-i-1
+			i = len(argv)
+		case optIs(argv[i], "auth"):
+			i++
+		case optIs(argv[i], "auth2"):
+			i += 2
+		}
+	}
+	for i := first; i < first+num && i < len(argv); i++ {
+		dst = append(dst, i)
+	}
+	return dst
+}
+
 // keyIndexes appends the argv positions of the command's keys to dst, by its
 // key specs, as getKeysUsingKeySpecs in db.c does. A spec that does not apply
 // to these arguments contributes nothing; the handler reports the syntax error.
 func (c *command) keyIndexes(argv [][]byte, dst []int) []int {
+	if c.name == "migrate" {
+		return migrateKeyIndexes(argv, dst)
+	}
 	if c.single > 0 {
 		if c.single < len(argv) {
 			return append(dst, c.single)

@@ -40,7 +40,7 @@ func (s *Server) call(c *client, argv [][]byte) {
 		return
 	}
 	if s.cluster != nil {
-		if rej := s.routeReject(c, cmd, argv); rej != "" {
+		if rej := s.routeReject(c, cmd, argv, false); rej != "" {
 			s.stats.errorReplies.Add(1)
 			cmd.stats.rejected.Add(1)
 			if cmd.name == "exec" {
@@ -182,6 +182,19 @@ func (s *Server) execute(c *client, cmd *command, argv [][]byte) {
 	switch cmd.lock {
 	case lockKeys:
 		held = s.lockKeys(c, []*queued{{cmd: cmd, argv: argv}})
+		if s.cluster != nil && len(held) > 0 {
+			if rej := s.recheckOpenSlots(c, cmd, argv, held); rej != "" {
+				for i := len(held) - 1; i >= 0; i-- {
+					s.store.Unlock(held[i])
+				}
+				s.stats.errorReplies.Add(1)
+				cmd.stats.rejected.Add(1)
+				s.errors.count(rej)
+				c.w.err(rej)
+				c.x = ctx{}
+				return
+			}
+		}
 	case lockAll:
 		s.store.LockAll()
 		x.allLocked = true

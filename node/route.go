@@ -10,7 +10,10 @@ import (
 // the whole transaction) is served here. It returns the redirect or error
 // to answer instead, or "". This is the redirection step of processCommand
 // with getNodeByQuery's rules (slots.Route).
-func (s *Server) routeReject(c *client, cmd *command, argv [][]byte) string {
+//
+// With locked set, the caller holds the slot locks of every key, and the
+// check of which keys exist is atomic with the command that follows.
+func (s *Server) routeReject(c *client, cmd *command, argv [][]byte, locked bool) string {
 	cl := s.cluster
 	isExec := cmd.name == "exec"
 	if cl == nil || len(cmd.specs) == 0 && !isExec || isExec && c.multi == nil {
@@ -50,9 +53,11 @@ func (s *Server) routeReject(c *client, cmd *command, argv [][]byte) string {
 	}
 	req.Keys = keys
 	req.Exists = func(k []byte) bool {
-		slot := slots.KeySlot(k)
-		s.store.Lock(slot)
-		defer s.store.Unlock(slot)
+		if !locked {
+			slot := slots.KeySlot(k)
+			s.store.Lock(slot)
+			defer s.store.Unlock(slot)
+		}
 		return s.store.DB(0).Exists(string(k), s.now())
 	}
 	d := slots.Route(v.table, slots.State{
@@ -78,6 +83,24 @@ func (s *Server) routeReject(c *client, cmd *command, argv [][]byte) string {
 		return "CLUSTERDOWN The cluster is down"
 	case slots.DownReadOnlyState:
 		return "CLUSTERDOWN The cluster is down and only accepts read commands"
+	}
+	return ""
+}
+
+// recheckOpenSlots repeats the routing decision once the command holds its
+// slot locks, when one of those slots is migrating or importing: a MIGRATE
+// may have moved a key between the first check and the lock, and a command
+// must not run against a key that is no longer here (it would answer
+// wrongly or recreate the key on the source).
+func (s *Server) recheckOpenSlots(c *client, cmd *command, argv [][]byte, held []slots.Slot) string {
+	v := s.cluster.view.Load()
+	if !v.anyOpen || cmd.name == "exec" {
+		return ""
+	}
+	for _, sl := range held {
+		if v.table.Migrating[sl] != slots.NoNode || v.table.Importing[sl] != slots.NoNode {
+			return s.routeReject(c, cmd, argv, true)
+		}
 	}
 	return ""
 }

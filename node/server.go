@@ -60,6 +60,8 @@ type Server struct {
 
 	// cluster is cluster mode, nil when cluster-enabled is no.
 	cluster *cluster
+	// migrateConns caches MIGRATE's connections to its targets.
+	migrateConns migrateCache
 
 	// activeExpireOff is DEBUG SET-ACTIVE-EXPIRE 0.
 	activeExpireOff atomic.Bool
@@ -438,10 +440,12 @@ func (s *Server) cron() {
 	for {
 		select {
 		case <-s.done:
+			s.migrateConns.closeIdle(time.Now(), true)
 			return
 		case <-t.C:
 		}
 		s.sampleOps()
+		s.migrateConns.closeIdle(time.Now(), false)
 		s.syncWallClock()
 		if s.activeExpireEnabled() {
 			// Spend at most 25% of a 100 ms period, like
