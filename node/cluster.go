@@ -63,6 +63,10 @@ type clusterNode struct {
 	// pingSent and pongRecv are Unix milliseconds, 0 for none.
 	pingSent, pongRecv int64
 	linked             bool
+	// dirtyLink is scratch for the loop: the pong just relinked the node.
+	dirtyLink bool
+	// viewIdx is the node's index in the view being built (loop only).
+	viewIdx int16
 	// slots are the slots this node owns in our table.
 	slots slots.Set
 	// record is the node's own announcement, relayed as received.
@@ -112,8 +116,9 @@ type cluster struct {
 	localState atomic.Pointer[[]byte]
 	conf       *nodesConf
 	st         *clusterState
-	// dirty* are set by handlers on the loop and acted on after each step.
-	dirtySave, dirtyAnnounce bool
+	// dirty* are set by handlers on the loop and acted on after each step;
+	// dirtyView alone only republishes the view.
+	dirtySave, dirtyAnnounce, dirtyView bool
 	started                  time.Time
 	// pubq feeds PUBLISH and SPUBLISH to the bus sender.
 	pubq chan *gossip.Message
@@ -121,6 +126,9 @@ type cluster struct {
 	// announceKick wakes it.
 	announceNext atomic.Pointer[gossip.Message]
 	announceKick chan struct{}
+	// savedEpochs are the epochs nodes.conf last recorded; a change to
+	// them is saved with fsync (loop only).
+	savedEpochs [3]uint64
 	// redialing holds the nodes a reconnect attempt is running for, and
 	// lastRedial paces the attempts; loop only.
 	redialing  map[string]bool
@@ -231,6 +239,14 @@ func (cl *cluster) announcer() {
 		case <-cl.s.done:
 			return
 		}
+		// Let a burst of changes (a reshard sends several SETSLOTs per
+		// slot) settle into one announcement: each costs every peer a
+		// connection, a merge and a configuration save.
+		select {
+		case <-time.After(announceDelay):
+		case <-cl.s.done:
+			return
+		}
 		m := cl.announceNext.Load()
 		for _, mem := range cl.bus.Members() {
 			if err := cl.bus.SendTo(mem.Name, m); err != nil {
@@ -327,6 +343,7 @@ func (cl *cluster) loop() {
 			// The effects (save, announce, new view) land before the
 			// reply, so the caller's next command sees them.
 			v := r.fn(cl.st)
+			cl.dirtyView = true
 			cl.step()
 			r.done <- v
 			continue
@@ -346,7 +363,7 @@ func (cl *cluster) step() {
 
 func (cl *cluster) shutdown() {
 	if cl.dirtySave {
-		if err := cl.conf.save(cl.st); err != nil {
+		if err := cl.conf.save(cl.st, true); err != nil {
 			cl.log.Error("saving the cluster configuration failed", zap.Error(err))
 		}
 	}
@@ -402,11 +419,18 @@ func (cl *cluster) touchMyself() {
 // announce myself, publish the new view and push/pull state.
 func (cl *cluster) afterStep() error {
 	var err error
-	if cl.dirtySave {
-		err = cl.conf.save(cl.st)
+	epochs := [3]uint64{cl.st.currentEpoch, cl.st.lastVoteEpoch, cl.st.myself.configEpoch}
+	if cl.dirtySave || epochs != cl.savedEpochs {
+		// Epochs and votes must be durable before anyone acts on them
+		// (Redis's CLUSTER_TODO_FSYNC_CONFIG); other changes, like
+		// migrating/importing marks, are written atomically without
+		// waiting for the disk, as Redis saves them without fsync.
+		err = cl.conf.save(cl.st, epochs != cl.savedEpochs)
 		if err == nil {
 			cl.dirtySave = false
+			cl.savedEpochs = epochs
 		}
+		cl.dirtyView = true
 	}
 	if cl.dirtyAnnounce {
 		cl.dirtyAnnounce = false
@@ -419,8 +443,12 @@ func (cl *cluster) afterStep() error {
 		case cl.announceKick <- struct{}{}:
 		default:
 		}
+		cl.dirtyView = true
 	}
-	cl.publish()
+	if cl.dirtyView {
+		cl.dirtyView = false
+		cl.publish()
+	}
 	return err
 }
 
@@ -460,6 +488,7 @@ func (cl *cluster) handleEvent(e gossip.Event) {
 		if n := st.nodes[e.Name]; n != nil && n != st.myself {
 			n.linked = true
 			n.pongRecv = time.Now().UnixMilli()
+			cl.dirtyView = true
 		}
 		// Tell the newcomer (and everyone) who I am now.
 		cl.dirtyAnnounce = true
@@ -467,12 +496,17 @@ func (cl *cluster) handleEvent(e gossip.Event) {
 	case gossip.EventLeave:
 		if n := st.nodes[e.Name]; n != nil && n != st.myself {
 			n.linked = false
+			cl.dirtyView = true
 		}
 		cl.log.Info("node left the bus", zap.String("node", e.Name), zap.String("addr", e.Addr))
 	case gossip.EventPong:
+		// The view shows the new pong time at the next republish (at
+		// most a second away); a pong alone is not worth one.
 		if n := st.nodes[e.Name]; n != nil && n != st.myself {
+			n.dirtyLink = !n.linked
 			n.linked = true
 			n.pongRecv = time.Now().UnixMilli()
+			cl.dirtyView = cl.dirtyView || n.dirtyLink
 		}
 	case gossip.EventMessage:
 		switch e.Msg.Type {
@@ -630,6 +664,9 @@ func (cl *cluster) handleConfigEpochCollision(sender *clusterNode) {
 // setOwner makes n the owner of s in our table.
 func (cl *cluster) setOwner(s slots.Slot, n *clusterNode) {
 	st := cl.st
+	if st.owner[s] == n {
+		return
+	}
 	if old := st.owner[s]; old != nil {
 		old.slots.Remove(s)
 		if old == st.myself {
@@ -681,6 +718,7 @@ func (cl *cluster) cron() {
 	if now.Sub(cl.lastRedial) >= time.Second {
 		cl.lastRedial = now
 		cl.redialLostNodes()
+		cl.dirtyView = true
 	}
 	cl.applyAnnounceConfig()
 }
@@ -746,6 +784,7 @@ func (cl *cluster) publish() {
 	}
 	sort.Strings(ids)
 	for i, id := range ids {
+		st.nodes[id].viewIdx = int16(i)
 		n := *st.nodes[id]
 		v.nodes = append(v.nodes, &n)
 		v.byID[id] = i
@@ -756,15 +795,15 @@ func (cl *cluster) publish() {
 	}
 	for j := 0; j < slots.NumSlots; j++ {
 		if o := st.owner[j]; o != nil {
-			v.table.Owner[j] = int16(v.byID[o.id])
+			v.table.Owner[j] = o.viewIdx
 			v.assigned++
 		}
 		if m := st.migrating[j]; m != nil {
-			v.table.Migrating[j] = int16(v.byID[m.id])
+			v.table.Migrating[j] = m.viewIdx
 			v.anyOpen = true
 		}
 		if m := st.importing[j]; m != nil {
-			v.table.Importing[j] = int16(v.byID[m.id])
+			v.table.Importing[j] = m.viewIdx
 			v.anyOpen = true
 		}
 	}
@@ -797,6 +836,9 @@ func (cl *cluster) publish() {
 	b := (&gossip.Message{Type: gossip.MsgNodes, Nodes: recs}).Encode(nil)
 	cl.localState.Store(&b)
 }
+
+// announceDelay is how long the announcer lets changes accumulate.
+const announceDelay = 20 * time.Millisecond
 
 // writableDelay is CLUSTER_WRITABLE_DELAY.
 const writableDelay = 2 * time.Second

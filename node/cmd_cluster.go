@@ -231,7 +231,7 @@ func (v *clusterView) nodeLine(n *clusterNode) string {
 			}
 		}
 	}
-	return nodeLine(n, v.node(n.masterID), v.clientIP(n), false, open)
+	return nodeLine(n, v.node(n.masterID), v.clientIP(n), false, false, open)
 }
 
 // endpoint is getPreferredEndpoint: what clients are told to connect to.
@@ -736,7 +736,7 @@ func (cl *cluster) reset(hard bool) {
 
 func cmdClusterSaveConfig(x *ctx, _ *clusterView) {
 	if x.clusterDo(func(cl *cluster, st *clusterState) string {
-		if err := cl.conf.save(st); err != nil {
+		if err := cl.conf.save(st, true); err != nil {
 			return "ERR " + err.Error()
 		}
 		return ""

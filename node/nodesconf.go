@@ -22,6 +22,9 @@ import (
 type nodesConf struct {
 	path string
 	lock *os.File
+	// last is the content last written, so an unchanged state costs no
+	// write.
+	last []byte
 }
 
 // errNodesConfLocked is returned when another process holds the file.
@@ -63,17 +66,24 @@ func (c *nodesConf) close() {
 	}
 }
 
-// save writes the state atomically: a temporary file, fsync, rename, and
-// fsync of the directory, so a crash leaves either file whole.
-func (c *nodesConf) save(st *clusterState) error {
+// save writes the state atomically: a temporary file, rename, so a crash
+// of the process leaves either file whole. With sync, the file is fsynced
+// before the rename and the directory after it, so a power loss does too.
+func (c *nodesConf) save(st *clusterState, sync bool) error {
 	data := renderNodesConf(st)
+	if bytes.Equal(data, c.last) && !sync {
+		return nil
+	}
 	tmp := fmt.Sprintf("%s.tmp-%d", c.path, os.Getpid())
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("error saving the cluster node config: %w", err)
 	}
 	_, werr := f.Write(data)
-	serr := f.Sync()
+	var serr error
+	if sync {
+		serr = f.Sync()
+	}
 	cerr := f.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
 		_ = os.Remove(tmp)
@@ -82,6 +92,10 @@ func (c *nodesConf) save(st *clusterState) error {
 	if err := os.Rename(tmp, c.path); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("error saving the cluster node config: %w", err)
+	}
+	c.last = data
+	if !sync {
+		return nil
 	}
 	if d, err := os.Open(filepath.Dir(c.path)); err == nil {
 		_ = d.Sync()
@@ -101,7 +115,7 @@ func renderNodesConf(st *clusterState) []byte {
 	sort.Strings(ids)
 	for _, id := range ids {
 		n := st.nodes[id]
-		b.WriteString(nodeLine(n, st.nodes[n.masterID], n.endpointIP(), true, st.openSlotTokens(n)))
+		b.WriteString(nodeLine(n, st.nodes[n.masterID], n.endpointIP(), n == st.myself, true, st.openSlotTokens(n)))
 	}
 	fmt.Fprintf(&b, "vars currentEpoch %d lastVoteEpoch %d\n", st.currentEpoch, st.lastVoteEpoch)
 	return b.Bytes()
@@ -125,8 +139,10 @@ func (st *clusterState) openSlotTokens(n *clusterNode) []string {
 
 // nodeLine formats one CLUSTER NODES line (clusterGenNodeDescription), with
 // the aux fields of nodes.conf when file is set. master is n's master, if
-// known; ip is the address to show.
-func nodeLine(n, master *clusterNode, ip string, file bool, open []string) string {
+// known; ip is the address to show. Only myself's record version is kept
+// in the file: it must never go back across a restart, while a peer's is
+// relearned from the peer.
+func nodeLine(n, master *clusterNode, ip string, isMyself, file bool, open []string) string {
 	var b strings.Builder
 	b.WriteString(n.id)
 	b.WriteByte(' ')
@@ -138,8 +154,12 @@ func nodeLine(n, master *clusterNode, ip string, file bool, open []string) strin
 	if file {
 		b.WriteByte(',')
 		b.WriteString(n.hostname)
+		version := ""
+		if isMyself {
+			version = strconv.FormatUint(n.version, 10)
+		}
 		for _, kv := range [][2]string{{"shard-id", n.shardID}, {"bus-ip", n.ip}, {"client-ipv4", n.clientIP},
-			{"version", strconv.FormatUint(n.version, 10)}, {"own-epoch", strconv.FormatUint(n.configEpoch, 10)}} {
+			{"version", version}, {"own-epoch", strconv.FormatUint(n.configEpoch, 10)}} {
 			if kv[1] != "" {
 				b.WriteString("," + kv[0] + "=" + kv[1])
 			}
