@@ -119,7 +119,7 @@ type cluster struct {
 	// dirty* are set by handlers on the loop and acted on after each step;
 	// dirtyView alone only republishes the view.
 	dirtySave, dirtyAnnounce, dirtyView bool
-	started                  time.Time
+	started                             time.Time
 	// pubq feeds PUBLISH and SPUBLISH to the bus sender.
 	pubq chan *gossip.Message
 	// announceNext holds myself's newest record for the announcer, and
