@@ -109,8 +109,11 @@ type clusterReq struct {
 type cluster struct {
 	s    *Server
 	log  *zap.Logger
-	bus  *gossip.Bus
-	view atomic.Pointer[clusterView]
+	// busp is the bus; CLUSTER RESET replaces it with a fresh one.
+	busp atomic.Pointer[gossip.Bus]
+	// busCfg starts a replacement bus on the same port.
+	busCfg gossip.Config
+	view   atomic.Pointer[clusterView]
 	reqs chan clusterReq
 	// localState is the encoded push/pull state the bus hands peers.
 	localState atomic.Pointer[[]byte]
@@ -191,17 +194,26 @@ func (s *Server) startCluster(port int) error {
 			break
 		}
 	}
-	bus, err := gossip.New(gossip.Config{
+	busCfg := gossip.Config{
 		Name: st.myself.id, BindAddr: bind, BindPort: busPort,
 		AdvertiseAddr: cfg.ClusterAnnounceIP, AdvertisePort: cfg.ClusterAnnounceBusPort,
 		SecretKey: clusterKey(cfg.ClusterKey), NodeTimeout: time.Duration(cfg.ClusterNodeTimeout) * time.Millisecond,
 		LocalState: cl.pushPullState, Logger: cl.log.Named("bus"),
-	})
+	}
+	bus, err := gossip.New(busCfg)
 	if err != nil {
 		conf.close()
 		return err
 	}
-	cl.bus = bus
+	cl.busp.Store(bus)
+	cl.busCfg = busCfg
+	cl.busCfg.BindPort, cl.busCfg.AdvertisePort = 0, 0
+	_, actualPort := bus.Addr()
+	if cfg.ClusterAnnounceBusPort == 0 {
+		cl.busCfg.BindPort = actualPort
+	} else {
+		cl.busCfg.BindPort, cl.busCfg.AdvertisePort = busCfg.BindPort, busCfg.AdvertisePort
+	}
 	me := st.myself
 	me.ip, me.busPort = bus.Addr()
 	me.port = port
@@ -248,8 +260,8 @@ func (cl *cluster) announcer() {
 			return
 		}
 		m := cl.announceNext.Load()
-		for _, mem := range cl.bus.Members() {
-			if err := cl.bus.SendTo(mem.Name, m); err != nil {
+		for _, mem := range cl.bus().Members() {
+			if err := cl.bus().SendTo(mem.Name, m); err != nil {
 				cl.log.Debug("announce not delivered", zap.String("node", mem.Name), zap.Error(err))
 			}
 		}
@@ -294,7 +306,7 @@ func (cl *cluster) publisher() {
 			if m.Type == gossip.MsgPublishShard && n.id != shard && n.masterID != shard {
 				continue
 			}
-			if err := cl.bus.SendTo(n.id, m); err != nil {
+			if err := cl.bus().SendTo(n.id, m); err != nil {
 				cl.log.Debug("publish not delivered", zap.String("node", n.id), zap.Error(err))
 			}
 		}
@@ -307,6 +319,24 @@ func trimOptional(b string) string {
 		return b[1:]
 	}
 	return b
+}
+
+// bus returns the current cluster bus.
+func (cl *cluster) bus() *gossip.Bus { return cl.busp.Load() }
+
+// restartBus leaves the bus and starts a fresh one under name, with no
+// members: after CLUSTER RESET the node must not hear from the peers it
+// forgot, and memberlist keeps a membership until it is left. Loop only.
+func (cl *cluster) restartBus(name string) error {
+	_ = cl.bus().Leave(500 * time.Millisecond)
+	cfg := cl.busCfg
+	cfg.Name = name
+	bus, err := gossip.New(cfg)
+	if err != nil {
+		return err
+	}
+	cl.busp.Store(bus)
+	return nil
 }
 
 // do runs fn on the cluster loop and returns its result.
@@ -337,7 +367,7 @@ func (cl *cluster) loop() {
 		select {
 		case <-cl.s.done:
 			return
-		case e := <-cl.bus.Events():
+		case e := <-cl.bus().Events():
 			cl.handleEvent(e)
 		case r := <-cl.reqs:
 			// The effects (save, announce, new view) land before the
@@ -367,7 +397,7 @@ func (cl *cluster) shutdown() {
 			cl.log.Error("saving the cluster configuration failed", zap.Error(err))
 		}
 	}
-	_ = cl.bus.Leave(time.Second)
+	_ = cl.bus().Leave(time.Second)
 	cl.conf.close()
 }
 
@@ -381,7 +411,7 @@ func (cl *cluster) rejoin() {
 		}
 	}
 	for len(addrs) > 0 {
-		if _, err := cl.bus.Join(addrs); err == nil {
+		if _, err := cl.bus().Join(addrs); err == nil {
 			return
 		}
 		select {
@@ -397,7 +427,7 @@ func (cl *cluster) rejoin() {
 func (cl *cluster) meet(ip string, busPort int) {
 	addr := gossip.HostPort(ip, busPort)
 	cl.s.goTracked(func() {
-		if _, err := cl.bus.Join([]string{addr}); err != nil {
+		if _, err := cl.bus().Join([]string{addr}); err != nil {
 			cl.log.Warn("cluster meet failed", zap.String("addr", addr), zap.Error(err))
 		}
 	})
@@ -437,7 +467,7 @@ func (cl *cluster) afterStep() error {
 		rec := cl.myRecord()
 		cl.st.myself.record = rec
 		m := &gossip.Message{Type: gossip.MsgNodes, Nodes: []gossip.NodeRecord{rec}}
-		cl.bus.Broadcast(rec.ID, m)
+		cl.bus().Broadcast(rec.ID, m)
 		cl.announceNext.Store(m)
 		select {
 		case cl.announceKick <- struct{}{}:
@@ -539,7 +569,7 @@ func (cl *cluster) processRecord(r *gossip.NodeRecord) {
 	if n == nil {
 		n = &clusterNode{id: r.ID}
 		st.nodes[r.ID] = n
-		for _, m := range cl.bus.Members() {
+		for _, m := range cl.bus().Members() {
 			if m.Name == r.ID {
 				n.linked = true
 				n.pongRecv = time.Now().UnixMilli()
@@ -640,7 +670,7 @@ func (cl *cluster) sendUpdateIfStale(sender *clusterNode, epoch uint64, claimed 
 		if owner == cl.st.myself {
 			rec = cl.myRecord()
 		}
-		if err := cl.bus.SendTo(sender.id, &gossip.Message{Type: gossip.MsgUpdate, Nodes: []gossip.NodeRecord{rec}}); err != nil {
+		if err := cl.bus().SendTo(sender.id, &gossip.Message{Type: gossip.MsgUpdate, Nodes: []gossip.NodeRecord{rec}}); err != nil {
 			cl.log.Debug("update not sent", zap.String("node", sender.id), zap.Error(err))
 		}
 		return
@@ -756,7 +786,7 @@ func (cl *cluster) redialLostNodes() {
 		cl.redialing[id] = true
 		addr := gossip.HostPort(n.ip, n.busPort)
 		cl.s.goTracked(func() {
-			_, err := cl.bus.Join([]string{addr})
+			_, err := cl.bus().Join([]string{addr})
 			if err != nil {
 				cl.log.Debug("reconnect failed", zap.String("node", id), zap.Error(err))
 			}
@@ -885,4 +915,34 @@ func (s *Server) deleteKeysInSlot(slot slots.Slot) int {
 		s.propagate(replication.Record{DB: 0, Argv: [][]byte{[]byte("DEL"), []byte(k)}})
 	}
 	return len(keys)
+}
+
+// reset is clusterReset on the loop: forget every other node and all
+// slots, become a master, and, with hard, zero the epochs and take a new
+// node id and shard id. The bus restarts empty, so no forgotten peer gossips
+// its way back; a later MEET joins the node anew.
+func (cl *cluster) reset(hard bool) {
+	st := cl.st
+	me := st.myself
+	for j := 0; j < slots.NumSlots; j++ {
+		st.migrating[j], st.importing[j] = nil, nil
+		cl.setOwner(slots.Slot(j), nil)
+	}
+	for id := range st.nodes {
+		if id != me.id {
+			delete(st.nodes, id)
+		}
+	}
+	me.flags = me.flags&^nodeReplica | nodeMaster
+	me.masterID = ""
+	if hard {
+		st.currentEpoch, st.lastVoteEpoch, me.configEpoch = 0, 0, 0
+		delete(st.nodes, me.id)
+		me.id, me.shardID = newNodeID(), newNodeID()
+		st.nodes[me.id] = me
+	}
+	if err := cl.restartBus(me.id); err != nil {
+		cl.log.Error("restarting the cluster bus after CLUSTER RESET failed", zap.Error(err))
+	}
+	cl.touchMyself()
 }

@@ -187,7 +187,7 @@ func cmdClusterInfo(x *ctx, v *clusterView) {
 	field("cluster_size", v.size)
 	field("cluster_current_epoch", v.currentEpoch)
 	field("cluster_my_epoch", myEpoch)
-	stats := x.s.cluster.bus.Stats()
+	stats := x.s.cluster.bus().Stats()
 	var sent, recv int64
 	names := [...]string{1: "ping", 2: "publish", 3: "publishshard", 4: "update"}
 	for t := 1; t < len(names); t++ {
@@ -706,32 +706,6 @@ func cmdClusterReset(x *ctx, _ *clusterView) {
 	}) {
 		x.w.ok()
 	}
-}
-
-// reset forgets every other node and all slots, on the loop.
-func (cl *cluster) reset(hard bool) {
-	st := cl.st
-	me := st.myself
-	for j := 0; j < slots.NumSlots; j++ {
-		st.migrating[j], st.importing[j] = nil, nil
-		cl.setOwner(slots.Slot(j), nil)
-	}
-	now := time.Now()
-	for id := range st.nodes {
-		if id != me.id {
-			delete(st.nodes, id)
-			st.blacklist[id] = now.Add(blacklistTTL).UnixMilli()
-		}
-	}
-	me.flags = me.flags&^nodeReplica | nodeMaster
-	me.masterID = ""
-	if hard {
-		st.currentEpoch, st.lastVoteEpoch, me.configEpoch = 0, 0, 0
-		// A new identity needs a new memberlist name: leaving and
-		// rejoining is the operator's next step (MEET), as in Redis.
-		me.shardID = newNodeID()
-	}
-	cl.touchMyself()
 }
 
 func cmdClusterSaveConfig(x *ctx, _ *clusterView) {
