@@ -393,7 +393,7 @@ func (cl *cluster) step() {
 
 func (cl *cluster) shutdown() {
 	if cl.dirtySave {
-		if err := cl.conf.save(cl.st, true); err != nil {
+		if err := cl.conf.save(cl.st, true, true); err != nil {
 			cl.log.Error("saving the cluster configuration failed", zap.Error(err))
 		}
 	}
@@ -448,20 +448,8 @@ func (cl *cluster) touchMyself() {
 // afterStep runs the effects of a loop step in one place: save nodes.conf,
 // announce myself, publish the new view and push/pull state.
 func (cl *cluster) afterStep() error {
-	var err error
 	epochs := [3]uint64{cl.st.currentEpoch, cl.st.lastVoteEpoch, cl.st.myself.configEpoch}
-	if cl.dirtySave || epochs != cl.savedEpochs {
-		// Epochs and votes must be durable before anyone acts on them
-		// (Redis's CLUSTER_TODO_FSYNC_CONFIG); other changes, like
-		// migrating/importing marks, are written atomically without
-		// waiting for the disk, as Redis saves them without fsync.
-		err = cl.conf.save(cl.st, epochs != cl.savedEpochs)
-		if err == nil {
-			cl.dirtySave = false
-			cl.savedEpochs = epochs
-		}
-		cl.dirtyView = true
-	}
+	save := cl.dirtySave || epochs != cl.savedEpochs
 	if cl.dirtyAnnounce {
 		cl.dirtyAnnounce = false
 		rec := cl.myRecord()
@@ -475,9 +463,21 @@ func (cl *cluster) afterStep() error {
 		}
 		cl.dirtyView = true
 	}
-	if cl.dirtyView {
+	if cl.dirtyView || save {
 		cl.dirtyView = false
 		cl.publish()
+	}
+	if !save {
+		return nil
+	}
+	// Epochs and votes must be durable before anyone acts on them
+	// (Redis's CLUSTER_TODO_FSYNC_CONFIG); other changes, like
+	// migrating/importing marks, are written atomically without waiting
+	// for the disk, as Redis saves them without fsync.
+	err := cl.conf.save(cl.st, cl.view.Load().anyOpen, epochs != cl.savedEpochs)
+	if err == nil {
+		cl.dirtySave = false
+		cl.savedEpochs = epochs
 	}
 	return err
 }

@@ -658,7 +658,9 @@ func cmdClusterReplicas(x *ctx, v *clusterView) {
 	reps := v.replicasOf(n)
 	x.w.array(len(reps))
 	for _, r := range reps {
-		x.w.bulkString(v.nodeLine(r))
+		// clusterGenNodeDescription: one line without the newline that
+		// CLUSTER NODES puts between lines.
+		x.w.bulkString(strings.TrimSuffix(v.nodeLine(r), "\n"))
 	}
 }
 
@@ -710,7 +712,7 @@ func cmdClusterReset(x *ctx, _ *clusterView) {
 
 func cmdClusterSaveConfig(x *ctx, _ *clusterView) {
 	if x.clusterDo(func(cl *cluster, st *clusterState) string {
-		if err := cl.conf.save(st, true); err != nil {
+		if err := cl.conf.save(st, cl.view.Load().anyOpen, true); err != nil {
 			return "ERR " + err.Error()
 		}
 		return ""

@@ -69,8 +69,10 @@ func (c *nodesConf) close() {
 // save writes the state atomically: a temporary file, rename, so a crash
 // of the process leaves either file whole. With sync, the file is fsynced
 // before the rename and the directory after it, so a power loss does too.
-func (c *nodesConf) save(st *clusterState, sync bool) error {
-	data := renderNodesConf(st)
+// anyOpen says whether some slot is migrating or importing (the view
+// knows), which saves a scan of every slot when none is.
+func (c *nodesConf) save(st *clusterState, anyOpen, sync bool) error {
+	data := renderNodesConf(st, anyOpen)
 	if bytes.Equal(data, c.last) && !sync {
 		return nil
 	}
@@ -105,8 +107,9 @@ func (c *nodesConf) save(st *clusterState, sync bool) error {
 }
 
 // renderNodesConf is clusterGenNodesDescription for the file: every node
-// with its aux fields, then the vars line.
-func renderNodesConf(st *clusterState) []byte {
+// with its aux fields, then the vars line. Open slots are listed only when
+// anyOpen is set.
+func renderNodesConf(st *clusterState, anyOpen bool) []byte {
 	var b bytes.Buffer
 	ids := make([]string, 0, len(st.nodes))
 	for id := range st.nodes {
@@ -115,7 +118,11 @@ func renderNodesConf(st *clusterState) []byte {
 	sort.Strings(ids)
 	for _, id := range ids {
 		n := st.nodes[id]
-		b.WriteString(nodeLine(n, st.nodes[n.masterID], n.endpointIP(), n == st.myself, true, st.openSlotTokens(n)))
+		var open []string
+		if anyOpen {
+			open = st.openSlotTokens(n)
+		}
+		b.WriteString(nodeLine(n, st.nodes[n.masterID], n.endpointIP(), n == st.myself, true, open))
 	}
 	fmt.Fprintf(&b, "vars currentEpoch %d lastVoteEpoch %d\n", st.currentEpoch, st.lastVoteEpoch)
 	return b.Bytes()

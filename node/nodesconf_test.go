@@ -31,12 +31,12 @@ func TestNodesConfRoundTripsThroughRender(t *testing.T) {
 	if st.owner[0] != st.myself || st.owner[5461] != peer || st.migrating[100] != peer || st.importing[10923] != peer {
 		t.Fatal("slot owners or open slots not loaded")
 	}
-	again, err := parseNodesConf(renderNodesConf(st))
+	again, err := parseNodesConf(renderNodesConf(st, true))
 	if err != nil {
-		t.Fatalf("re-parse of the rendered file: %v\n%s", err, renderNodesConf(st))
+		t.Fatalf("re-parse of the rendered file: %v\n%s", err, renderNodesConf(st, true))
 	}
-	if string(renderNodesConf(again)) != string(renderNodesConf(st)) {
-		t.Fatalf("render is not stable:\n%s\n%s", renderNodesConf(st), renderNodesConf(again))
+	if string(renderNodesConf(again, true)) != string(renderNodesConf(st, true)) {
+		t.Fatalf("render is not stable:\n%s\n%s", renderNodesConf(st, true), renderNodesConf(again, true))
 	}
 }
 
@@ -72,7 +72,7 @@ func TestNodesConfIsLockedAndSavedAtomically(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := conf.save(loaded, true); err != nil {
+	if err := conf.save(loaded, true, true); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
@@ -101,13 +101,13 @@ func FuzzParseNodesConf(f *testing.F) {
 		if err != nil {
 			return
 		}
-		out := renderNodesConf(st)
+		out := renderNodesConf(st, true)
 		again, err := parseNodesConf(out)
 		if err != nil {
 			t.Fatalf("rendered file does not load: %v\n%s", err, out)
 		}
-		if string(renderNodesConf(again)) != string(out) {
-			t.Fatalf("render is not stable:\n%s\n%s", out, renderNodesConf(again))
+		if string(renderNodesConf(again, true)) != string(out) {
+			t.Fatalf("render is not stable:\n%s\n%s", out, renderNodesConf(again, true))
 		}
 	})
 }

@@ -50,19 +50,48 @@ func (r Range) String() string {
 	return strconv.Itoa(int(r.Start)) + "-" + strconv.Itoa(int(r.End))
 }
 
-// Ranges returns the set as ascending maximal runs.
+// Ranges returns the set as ascending maximal runs. It walks the bitmap a
+// word at a time, so sparse and dense sets both cost little.
 func (set *Set) Ranges() []Range {
 	var out []Range
 	start := -1
-	for s := 0; s <= NumSlots; s++ {
-		in := s < NumSlots && set.Has(Slot(s))
+	for wi, w := range set {
+		base := wi * 64
 		switch {
-		case in && start < 0:
-			start = s
-		case !in && start >= 0:
-			out = append(out, Range{Slot(start), Slot(s - 1)})
+		case w == 0:
+			if start >= 0 {
+				out = append(out, Range{Slot(start), Slot(base - 1)})
+				start = -1
+			}
+			continue
+		case w == ^uint64(0):
+			if start < 0 {
+				start = base
+			}
+			continue
+		}
+		for bit := 0; bit < 64; {
+			if start < 0 {
+				// Skip to the next set bit.
+				rest := w >> uint(bit)
+				if rest == 0 {
+					break
+				}
+				bit += bits.TrailingZeros64(rest)
+				start = base + bit
+			}
+			// Skip to the next clear bit.
+			rest := ^w >> uint(bit)
+			if rest == 0 {
+				break // the run continues into the next word
+			}
+			bit += bits.TrailingZeros64(rest)
+			out = append(out, Range{Slot(start), Slot(base + bit - 1)})
 			start = -1
 		}
+	}
+	if start >= 0 {
+		out = append(out, Range{Slot(start), Slot(NumSlots - 1)})
 	}
 	return out
 }
