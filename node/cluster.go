@@ -107,14 +107,14 @@ type clusterReq struct {
 // cluster is the node's cluster mode: the loop, the bus and the published
 // view.
 type cluster struct {
-	s    *Server
-	log  *zap.Logger
+	s   *Server
+	log *zap.Logger
 	// busp is the bus; CLUSTER RESET replaces it with a fresh one.
 	busp atomic.Pointer[gossip.Bus]
 	// busCfg starts a replacement bus on the same port.
 	busCfg gossip.Config
 	view   atomic.Pointer[clusterView]
-	reqs chan clusterReq
+	reqs   chan clusterReq
 	// localState is the encoded push/pull state the bus hands peers.
 	localState atomic.Pointer[[]byte]
 	conf       *nodesConf
