@@ -70,6 +70,9 @@ const (
 	resultTimeout
 	resultUnblockError
 	resultGone
+	// resultRedirect: the key's slot moved or the cluster went down; the
+	// reply is the waiter's redirect error.
+	resultRedirect
 )
 
 // waiter is one blocked client (the bpop state of a Redis client).
@@ -95,6 +98,7 @@ type waiter struct {
 	state    waitState // guarded by blockingRegistry.mu
 	readyKey string    // the key of a handoff
 	result   waitResult
+	redirect string // the error of resultRedirect
 }
 
 func (w *waiter) signal() {
@@ -138,6 +142,30 @@ func (r *blockingRegistry) unblock(id int64, withError bool) bool {
 	}
 	w.signal()
 	return true
+}
+
+// redirectIfNeeded ends, with the error redirectFor returns, the wait of
+// every blocked client whose keys this node no longer serves
+// (clusterRedirectBlockedClientIfNeeded). redirectFor gets the client's
+// first key; all of a blocked command's keys share one slot.
+func (r *blockingRegistry) redirectIfNeeded(redirectFor func(w *waiter, key string) string) {
+	if r.blocked.Load() == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, w := range r.clients {
+		if w.state != waitBlocked || len(w.keys) == 0 {
+			continue
+		}
+		msg := redirectFor(w, w.keys[0])
+		if msg == "" {
+			continue
+		}
+		r.removeLocked(w)
+		w.state, w.result, w.redirect = waitDone, resultRedirect, msg
+		w.signal()
+	}
 }
 
 func (r *blockingRegistry) addLocked(w *waiter) {
@@ -442,6 +470,8 @@ func (x *ctx) finishBlock(w *waiter) {
 		x.w.nullArray()
 	case resultUnblockError:
 		x.err(errUnblocked)
+	case resultRedirect:
+		x.err(w.redirect)
 	}
 }
 

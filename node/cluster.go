@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -750,6 +751,13 @@ func (cl *cluster) cron() {
 		cl.redialLostNodes()
 		cl.dirtyView = true
 	}
+	if v := cl.view.Load(); v != nil {
+		// clusterCron recomputes a failed state every tick.
+		cl.dirtyView = cl.dirtyView || !v.ok
+		cl.s.blocking.redirectIfNeeded(func(w *waiter, key string) string {
+			return blockedRedirect(cl.s.config(), v, w, key)
+		})
+	}
 	cl.applyAnnounceConfig()
 }
 
@@ -896,6 +904,29 @@ func (v *clusterView) node(id string) *clusterNode {
 		return v.nodes[i]
 	}
 	return nil
+}
+
+// blockedRedirect is the error that ends the wait of a client blocked on
+// key when this node no longer serves key's slot, or "" to keep waiting:
+// CLUSTERDOWN when the cluster is down, MOVED when another node owns the
+// slot and this one does not import it (clusterRedirectBlockedClientIfNeeded).
+func blockedRedirect(cfg *Config, v *clusterView, w *waiter, key string) string {
+	if !v.ok {
+		return "CLUSTERDOWN The cluster is down"
+	}
+	slot := slots.KeySlotString(key)
+	owner := int(v.table.Owner[slot])
+	if owner == v.self || v.table.Importing[slot] != slots.NoNode {
+		return ""
+	}
+	if w.c.readonly && v.myselfMaster != slots.NoNode && owner == v.myselfMaster {
+		return ""
+	}
+	if owner == slots.NoNode {
+		return "CLUSTERDOWN Hash slot not served"
+	}
+	n := v.nodes[owner]
+	return "MOVED " + strconv.Itoa(int(slot)) + " " + redirectHost(cfg, v, n) + ":" + strconv.Itoa(n.port)
 }
 
 // deleteKeysInSlot deletes, and propagates the deletion of, every key of
