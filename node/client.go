@@ -17,12 +17,15 @@ type client struct {
 	// asking is the one-shot ASKING flag; readonly is READONLY. Only the
 	// client's own goroutine touches them.
 	asking, readonly bool
-	// routeKeys is routeReject's key buffer.
-	routeKeys [][]byte
-	s         *Server
-	id        int64
-	conn      net.Conn
-	rd        *reader
+	// routeKeys is routeReject's key buffer; routeExists its key lookup,
+	// which locks the key's slot unless routeLocked says it is held.
+	routeKeys   [][]byte
+	routeExists func([]byte) bool
+	routeLocked bool
+	s           *Server
+	id          int64
+	conn        net.Conn
+	rd          *reader
 	// w collects the replies of the running command; commit moves them to
 	// out, where pushes from other goroutines also land, in order.
 	w reply

@@ -52,14 +52,19 @@ func (s *Server) routeReject(c *client, cmd *command, argv [][]byte, locked bool
 		return ""
 	}
 	req.Keys = keys
-	req.Exists = func(k []byte) bool {
-		if !locked {
-			slot := slots.KeySlot(k)
-			s.store.Lock(slot)
-			defer s.store.Unlock(slot)
+	c.routeLocked = locked
+	if c.routeExists == nil {
+		// Made once per client, so routing allocates nothing.
+		c.routeExists = func(k []byte) bool {
+			if !c.routeLocked {
+				slot := slots.KeySlot(k)
+				s.store.Lock(slot)
+				defer s.store.Unlock(slot)
+			}
+			return s.store.DB(0).Exists(string(k), s.now())
 		}
-		return s.store.DB(0).Exists(string(k), s.now())
 	}
+	req.Exists = c.routeExists
 	d := slots.Route(v.table, slots.State{
 		Self: v.self, MasterOfSelf: v.myselfMaster, OK: v.ok,
 		AllowReadsWhenDown:       cfg.ClusterAllowReadsWhenDown,
