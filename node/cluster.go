@@ -564,7 +564,17 @@ func (cl *cluster) processRecord(r *gossip.NodeRecord) {
 		return
 	}
 	n := st.nodes[r.ID]
-	if n != nil && r.Version <= n.version {
+	if n != nil && r.Version < n.version {
+		return
+	}
+	if n != nil && r.Version == n.version {
+		// A record seen before still carries its author's slot claims:
+		// Redis re-checks the claims of every ping, which is how a node
+		// that took a slot with a stale configEpoch gives it back.
+		if n.isMaster() && r.Flags&gossip.FlagMaster != 0 {
+			claimed := slots.SetOf(r.Slots)
+			cl.updateSlotsConfigWith(n, r.ConfigEpoch, &claimed)
+		}
 		return
 	}
 	if n == nil {
@@ -671,9 +681,13 @@ func (cl *cluster) sendUpdateIfStale(sender *clusterNode, epoch uint64, claimed 
 		if owner == cl.st.myself {
 			rec = cl.myRecord()
 		}
-		if err := cl.bus().SendTo(sender.id, &gossip.Message{Type: gossip.MsgUpdate, Nodes: []gossip.NodeRecord{rec}}); err != nil {
-			cl.log.Debug("update not sent", zap.String("node", sender.id), zap.Error(err))
-		}
+		// A reliable send dials the peer: never on the loop.
+		bus, to := cl.bus(), sender.id
+		cl.s.goTracked(func() {
+			if err := bus.SendTo(to, &gossip.Message{Type: gossip.MsgUpdate, Nodes: []gossip.NodeRecord{rec}}); err != nil {
+				cl.log.Debug("update not sent", zap.String("node", to), zap.Error(err))
+			}
+		})
 		return
 	}
 }

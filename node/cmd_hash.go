@@ -367,11 +367,13 @@ func hrandfieldWithCount(x *ctx) {
 	}
 }
 
-// cmdHScan is hscanCommand on scanGenericCommand. A whole hash is returned
-// in one call with cursor 0, which Redis does for a listpack and which
-// meets SCAN's guarantee for a hash table too.
+// cmdHScan is hscanCommand on scanGenericCommand: a listpack hash is
+// returned whole with cursor 0, a hash table page by page with dictScan's
+// cursor (Hash.Scan). COUNT bounds the fields looked at before MATCH
+// filters them.
 func cmdHScan(x *ctx) {
-	if _, ok := parseScanCursor(x.argv[2]); !ok {
+	cursor, ok := parseScanCursor(x.argv[2])
+	if !ok {
 		x.err(errInvalidCursor)
 		return
 	}
@@ -385,6 +387,7 @@ func cmdHScan(x *ctx) {
 		x.w.array(0)
 		return
 	}
+	count := 10
 	var pattern []byte
 	for i := 3; i < len(x.argv); i += 2 {
 		more := len(x.argv) - i
@@ -398,6 +401,7 @@ func cmdHScan(x *ctx) {
 				x.err(errSyntax)
 				return
 			}
+			count = int(min(n, math.MaxInt32))
 		case x.argIs(i, "match") && more >= 2:
 			pattern = x.argv[i+1]
 			if len(pattern) == 1 && pattern[0] == '*' {
@@ -409,14 +413,13 @@ func cmdHScan(x *ctx) {
 		}
 	}
 	var out []store.HashPair
-	h.Range(func(f, v string) bool {
+	next := h.Scan(cursor, count, func(f, v string) {
 		if pattern == nil || globMatch(pattern, []byte(f), false) {
 			out = append(out, store.HashPair{Field: f, Value: v})
 		}
-		return true
 	})
 	x.w.array(2)
-	x.w.bulkString("0")
+	x.w.bulkString(strconv.FormatUint(next, 10))
 	x.w.array(2 * len(out))
 	for _, p := range out {
 		x.w.bulkString(p.Field)

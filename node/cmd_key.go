@@ -140,7 +140,9 @@ func renameGeneric(x *ctx, nx bool) {
 }
 
 // cmdCopy is copyCommand in db.c. Both databases share the slot lock of a
-// key, so the dispatcher's locks cover the destination database too.
+// key, so the dispatcher's locks cover the destination database too, and
+// clients blocked on the new key there are served (dbAdd's
+// signalKeyAsReady).
 func cmdCopy(x *ctx) {
 	dst := x.db
 	replace := false
@@ -186,13 +188,12 @@ func cmdCopy(x *ctx) {
 	dup.LRU = store.LRUClock(x.now)
 	dst.Set(newkey, dup, false, x.now)
 	x.propagateArgv()
-	if dst == x.db {
-		x.signalKeyReady(newkey)
-	}
+	x.signalKeyReadyIn(dst, newkey)
 	x.w.int(1)
 }
 
-// cmdMove is moveCommand in db.c.
+// cmdMove is moveCommand in db.c; clients blocked on the key in the
+// destination database are served, as dbAdd signals it ready there.
 func cmdMove(x *ctx) {
 	if x.s.config().ClusterEnabled {
 		x.err(errMoveCluster)
@@ -215,7 +216,19 @@ func cmdMove(x *ctx) {
 	x.db.Delete(key, x.now)
 	dst.Set(key, o, false, x.now)
 	x.propagateArgv()
+	x.signalKeyReadyIn(dst, key)
 	x.w.int(1)
+}
+
+// signalKeyReadyIn is signalKeyReady for a key written in db, which may be
+// another database than the client's: MOVE and COPY ... DB add the key
+// there with dbAdd, which calls signalKeyAsReady for that database. Every
+// database shares the slot lock of a key, so the command's locks cover it.
+func (x *ctx) signalKeyReadyIn(db *store.DB, key string) {
+	if x.s.blocking.blocked.Load() == 0 {
+		return
+	}
+	x.s.blocking.serveReady(x.s, db.ID(), key, x.now, x.holdsSlot)
 }
 
 // cmdKeys is keysCommand in db.c: logically expired keys are skipped, not

@@ -360,3 +360,57 @@ func TestWalkingCommandsInsideExec(t *testing.T) {
 	c.expect("+QUEUED", "RENAME", "k", "r")
 	c.expect(`*[*["k"] *["0" *["k"]] "k" +OK]`, "EXEC")
 }
+
+func TestMoveAndCopyToAnotherDBWakeClientsBlockedThere(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   [][]string
+		block   []string
+		write   []string
+		wantPop string
+		records []string
+	}{
+		{
+			name:    "MOVE list wakes BLPOP",
+			setup:   [][]string{{"RPUSH", "k", "a", "b"}},
+			block:   []string{"BLPOP", "k", "0"},
+			write:   []string{"MOVE", "k", "1"},
+			wantPop: `*["k" "a"]`,
+			records: []string{"0 MOVE k 1", "1 LPOP k"},
+		},
+		{
+			name:    "COPY zset wakes BZPOPMIN",
+			setup:   [][]string{{"ZADD", "src", "1", "m", "2", "n"}},
+			block:   []string{"BZPOPMIN", "k", "0"},
+			write:   []string{"COPY", "src", "k", "DB", "1"},
+			wantPop: `*["k" "m" "1"]`,
+			records: []string{"0 COPY src k DB 1", "1 ZPOPMIN k"},
+		},
+		{
+			name:    "COPY REPLACE list wakes BLMOVE",
+			setup:   [][]string{{"RPUSH", "src", "x"}},
+			block:   []string{"BLMOVE", "k", "dst", "LEFT", "RIGHT", "0"},
+			write:   []string{"COPY", "src", "k", "DB", "1", "REPLACE"},
+			wantPop: `"x"`,
+			records: []string{"0 COPY src k DB 1 REPLACE", "1 LMOVE k dst LEFT RIGHT"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, rec := startServer(t, nil)
+			w := dial(t, s)
+			b := dial(t, s)
+			for _, cmd := range tc.setup {
+				w.do(cmd...)
+			}
+			b.expect("+OK", "SELECT", "1")
+			rec.take()
+			blockOn(t, s, b, 1, tc.block...)
+			w.expect(":1", tc.write...)
+			if got := b.read().String(); got != tc.wantPop {
+				t.Fatalf("client blocked in db 1 got %s, want %s", got, tc.wantPop)
+			}
+			expectRecords(t, rec, tc.records...)
+		})
+	}
+}

@@ -1429,11 +1429,10 @@ func zsetOpGeneric(x *ctx, dstIdx, numIdx, op int, cardOnly bool) {
 	}
 }
 
-// cmdZScan is zscanCommand. A listpack set is returned whole with cursor 0,
-// as Redis does. A skiplist set is paged in score order: the cursor encodes
-// the score to resume from, and a page always ends between two different
-// scores, so every member present for the whole scan is returned at least
-// once.
+// cmdZScan is zscanCommand on scanGenericCommand: a listpack set is
+// returned whole with cursor 0, a skiplist set page by page through its
+// dict with dictScan's cursor (ZSet.Scan). COUNT bounds the members looked
+// at before MATCH filters them.
 func cmdZScan(x *ctx) {
 	cursor, ok := parseScanCursor(x.argv[2])
 	if !ok {
@@ -1450,7 +1449,7 @@ func cmdZScan(x *ctx) {
 		x.w.array(0)
 		return
 	}
-	count := int64(10)
+	count := 10
 	var pattern []byte
 	for i := 3; i < len(x.argv); i += 2 {
 		more := len(x.argv) - i
@@ -1464,7 +1463,7 @@ func cmdZScan(x *ctx) {
 				x.err(errSyntax)
 				return
 			}
-			count = n
+			count = int(min(n, math.MaxInt32))
 		case x.argIs(i, "match") && more >= 2:
 			pattern = x.argv[i+1]
 			if len(pattern) == 1 && pattern[0] == '*' {
@@ -1475,27 +1474,9 @@ func cmdZScan(x *ctx) {
 			return
 		}
 	}
-	from, n := 0, z.Len()
-	next := uint64(0)
-	if !z.Listpack() {
-		if cursor != 0 {
-			from, _ = z.ScoreSpan(store.ScoreRange{Min: cursorScore(cursor), Max: math.Inf(1)})
-		}
-		n = 0
-		last := math.NaN()
-		z.Ascend(from, func(_ string, s float64) bool {
-			if int64(n) >= count && s != last {
-				next = scoreCursor(s)
-				return false
-			}
-			last = s
-			n++
-			return true
-		})
-	}
 	var buf []byte
 	var out []string
-	zwalk(z, from, n, false, func(m string, s float64) {
+	next := z.Scan(cursor, count, func(m string, s float64) {
 		if pattern != nil && !globMatch(pattern, []byte(m), false) {
 			return
 		}
@@ -1505,21 +1486,4 @@ func cmdZScan(x *ctx) {
 	x.w.array(2)
 	x.w.bulkString(strconv.FormatUint(next, 10))
 	x.w.bulkStrings(out)
-}
-
-// scoreCursor maps a score to a non-zero cursor that orders as the score.
-func scoreCursor(s float64) uint64 {
-	b := math.Float64bits(s)
-	if b>>63 == 1 {
-		return ^b
-	}
-	return b | 1<<63
-}
-
-// cursorScore inverts scoreCursor.
-func cursorScore(c uint64) float64 {
-	if c>>63 == 1 {
-		return math.Float64frombits(c &^ (1 << 63))
-	}
-	return math.Float64frombits(^c)
 }

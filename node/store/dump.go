@@ -207,9 +207,9 @@ func restoreHash(v *rdb.Value, lim EncodingLimits) *Hash {
 		}
 		return h
 	}
-	t := make(map[string]string, len(v.Hash))
+	t := newDictTable[string](len(v.Hash))
 	for _, p := range v.Hash {
-		t[string(p.Field)] = string(p.Value)
+		t.set(string(p.Field), string(p.Value))
 	}
 	return &Hash{table: t}
 }

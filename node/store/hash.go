@@ -12,7 +12,7 @@ import "math/rand/v2"
 type Hash struct {
 	// pairs holds the listpack's entries; unused once table is set.
 	pairs []HashPair
-	table map[string]string
+	table *dictTable[string]
 }
 
 // HashPair is one field and its value.
@@ -40,7 +40,7 @@ func (h *Hash) Len() int {
 	if h.table == nil {
 		return len(h.pairs)
 	}
-	return len(h.table)
+	return len(h.table.members)
 }
 
 // index returns the position of field in the listpack, or -1.
@@ -56,8 +56,10 @@ func (h *Hash) index(field []byte) int {
 // Get returns field's value (hashTypeGetValue).
 func (h *Hash) Get(field []byte) (string, bool) {
 	if h.table != nil {
-		v, ok := h.table[string(field)]
-		return v, ok
+		if i := h.table.index(field); i >= 0 {
+			return h.table.vals[i], true
+		}
+		return "", false
 	}
 	if i := h.index(field); i >= 0 {
 		return h.pairs[i].Value, true
@@ -87,7 +89,7 @@ func (h *Hash) TryConversion(args [][]byte, maxValue int64) {
 
 // Set sets field to value and reports whether the field is new
 // (hashTypeSet). A field or value longer than maxValue converts a listpack
-// first, and so does growing past maxEntries.
+// first, and so does holding more than maxEntries fields afterwards.
 func (h *Hash) Set(field, value []byte, maxEntries, maxValue int64) bool {
 	if h.table == nil {
 		if int64(len(field)) > maxValue || int64(len(value)) > maxValue {
@@ -95,27 +97,34 @@ func (h *Hash) Set(field, value []byte, maxEntries, maxValue int64) bool {
 		}
 	}
 	if h.table != nil {
-		f := string(field)
-		_, had := h.table[f]
-		h.table[f] = string(value)
-		return !had
+		hv := h.table.hash(field)
+		if i := find(h.table, field, hv); i >= 0 {
+			h.table.vals[i] = string(value)
+			return false
+		}
+		h.table.vals[h.table.insert(string(field), hv)] = string(value)
+		return true
 	}
+	added := false
 	if i := h.index(field); i >= 0 {
 		h.pairs[i].Value = string(value)
-		return false
+	} else {
+		h.pairs = append(h.pairs, HashPair{Field: string(field), Value: string(value)})
+		added = true
 	}
-	h.pairs = append(h.pairs, HashPair{Field: string(field), Value: string(value)})
+	// Redis checks the length after an update too, so a listpack left over
+	// the limit by a lowered hash-max-listpack-entries converts on any write.
 	if int64(len(h.pairs)) > maxEntries {
 		h.convert()
 	}
-	return true
+	return added
 }
 
 // convert turns a listpack into a hash table (hashTypeConvertListpack).
 func (h *Hash) convert() {
-	t := make(map[string]string, len(h.pairs))
+	t := newDictTable[string](len(h.pairs))
 	for _, p := range h.pairs {
-		t[p.Field] = p.Value
+		t.set(p.Field, p.Value)
 	}
 	h.pairs = nil
 	h.table = t
@@ -125,11 +134,11 @@ func (h *Hash) convert() {
 // a listpack keeps the order of the remaining fields.
 func (h *Hash) Delete(field []byte) bool {
 	if h.table != nil {
-		f := string(field)
-		if _, ok := h.table[f]; !ok {
+		i := h.table.index(field)
+		if i < 0 {
 			return false
 		}
-		delete(h.table, f)
+		h.table.remove(i)
 		return true
 	}
 	i := h.index(field)
@@ -146,8 +155,8 @@ func (h *Hash) Delete(field []byte) bool {
 // until fn returns false.
 func (h *Hash) Range(fn func(field, value string) bool) {
 	if h.table != nil {
-		for f, v := range h.table {
-			if !fn(f, v) {
+		for i, f := range h.table.members {
+			if !fn(f, h.table.vals[i]) {
 				return
 			}
 		}
@@ -167,9 +176,9 @@ func (h *Hash) Pairs() []HashPair {
 	if h.table == nil {
 		return h.pairs
 	}
-	out := make([]HashPair, 0, len(h.table))
-	for f, v := range h.table {
-		out = append(out, HashPair{Field: f, Value: v})
+	out := make([]HashPair, len(h.table.members))
+	for i, f := range h.table.members {
+		out[i] = HashPair{Field: f, Value: h.table.vals[i]}
 	}
 	return out
 }
@@ -180,14 +189,8 @@ func (h *Hash) Random() HashPair {
 	if h.table == nil {
 		return h.pairs[rand.IntN(len(h.pairs))]
 	}
-	n := rand.IntN(len(h.table))
-	for f, v := range h.table {
-		if n == 0 {
-			return HashPair{Field: f, Value: v}
-		}
-		n--
-	}
-	panic("store: Random on an empty hash")
+	i := rand.IntN(len(h.table.members))
+	return HashPair{Field: h.table.members[i], Value: h.table.vals[i]}
 }
 
 // ForEachField calls fn with every field and value; the slices are only
@@ -207,11 +210,7 @@ func (h *Hash) Dup() any {
 	if h.table == nil {
 		return &Hash{pairs: append([]HashPair(nil), h.pairs...)}
 	}
-	t := make(map[string]string, len(h.table))
-	for f, v := range h.table {
-		t[f] = v
-	}
-	return &Hash{table: t}
+	return &Hash{table: h.table.clone()}
 }
 
 // MemoryUsage estimates the hash's bytes as objectComputeSize in object.c
@@ -226,21 +225,33 @@ func (h *Hash) MemoryUsage(samples int64) int64 {
 		}
 		return JemallocSize(size)
 	}
-	n := int64(len(h.table))
-	size := int64(dictStructSize + dictSlotSize*dictNextPower(len(h.table)))
+	n := int64(len(h.table.members))
+	size := int64(dictStructSize + dictSlotSize*dictNextPower(len(h.table.members)))
 	if samples <= 0 || samples > n {
 		samples = n
 	}
 	if samples == 0 {
 		return size
 	}
-	var ele, seen int64
-	for f, v := range h.table {
-		if seen == samples {
-			break
-		}
-		ele += DictEntrySize + SdsAllocSize(len(f)) + SdsAllocSize(len(v))
-		seen++
+	var ele int64
+	for i, f := range h.table.members[:samples] {
+		ele += DictEntrySize + SdsAllocSize(len(f)) + SdsAllocSize(len(h.table.vals[i]))
 	}
 	return size + int64(float64(ele)/float64(samples)*float64(n))
+}
+
+// Scan visits the fields and values of one HSCAN call (scanGenericCommand
+// in db.c): a listpack in one go with cursor 0; a hash table bucket by
+// bucket with dictScan's reverse-binary cursor until count fields were
+// returned or 10*count buckets were visited, so that a field present for
+// the whole scan is returned at least once even if the table is resized in
+// between. It returns the next cursor, 0 when the scan is complete.
+func (h *Hash) Scan(cursor uint64, count int, fn func(field, value string)) uint64 {
+	if h.table == nil {
+		for _, p := range h.pairs {
+			fn(p.Field, p.Value)
+		}
+		return 0
+	}
+	return h.table.scanPage(cursor, count, fn)
 }

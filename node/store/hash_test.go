@@ -114,3 +114,24 @@ func BenchmarkHashSetListpack(b *testing.B) {
 		}
 	}
 }
+
+func TestHashSetConvertsListpackOverLoweredLimitEvenOnUpdate(t *testing.T) {
+	h := NewHash()
+	for _, f := range []string{"a", "b", "c", "d", "e", "f"} {
+		h.Set([]byte(f), []byte("1"), 8, 64)
+	}
+	if h.Encoding() != "listpack" {
+		t.Fatalf("6 fields under a limit of 8: got %s, want listpack", h.Encoding())
+	}
+	// hash-max-listpack-entries lowered to 4: hashTypeSet checks the
+	// length after an update as well as after an insert.
+	if h.Set([]byte("a"), []byte("2"), 4, 64) {
+		t.Fatal("updating field a reported a new field")
+	}
+	if h.Encoding() != "hashtable" {
+		t.Fatalf("update over a lowered limit: got %s, want hashtable", h.Encoding())
+	}
+	if v, _ := h.Get([]byte("a")); v != "2" || h.Len() != 6 {
+		t.Fatalf("after conversion a=%q len %d, want a=2 len 6", v, h.Len())
+	}
+}

@@ -176,10 +176,7 @@ func parseIntString(m string) (int64, bool) {
 // convert turns an intset into a hash table presized for its members
 // (setTypeConvert).
 func (s *Set) convert() {
-	t := &memberTable{seed: maphash.MakeSeed()}
-	t.resize(dictNextPower(len(s.ints)))
-	t.members = make([]string, 0, len(s.ints))
-	t.ents = make([]tableEntry, 0, len(s.ints))
+	t := newDictTable[struct{}](len(s.ints))
 	for _, n := range s.ints {
 		m := strconv.FormatInt(n, 10)
 		t.insert(m, t.hashString(m))
@@ -318,19 +315,7 @@ func (s *Set) Scan(cursor uint64, count int, intFn func(n int64), strFn func(m s
 		}
 		return 0
 	}
-	returned := 0
-	visit := func(m string) {
-		returned++
-		strFn(m)
-	}
-	iterations := count * 10
-	for {
-		cursor = s.table.scan(cursor, visit)
-		if cursor == 0 || iterations == 0 || returned >= count {
-			return cursor
-		}
-		iterations--
-	}
+	return s.table.scanPage(cursor, count, func(m string, _ struct{}) { strFn(m) })
 }
 
 // Dup returns a deep copy with the same encoding (setTypeDup): an intset is
@@ -339,13 +324,7 @@ func (s *Set) Dup() any {
 	if s.table == nil {
 		return &Set{ints: slices.Clone(s.ints), width: s.width}
 	}
-	src := s.table
-	t := &memberTable{seed: src.seed}
-	t.resize(dictNextPower(len(src.members)))
-	t.members = slices.Clone(src.members)
-	t.ents = slices.Clone(src.ents)
-	t.rechain()
-	return &Set{table: t}
+	return &Set{table: s.table.clone()}
 }
 
 // Memory accounting constants of a 64-bit Redis 7.0: sizeof(dict),
@@ -390,20 +369,25 @@ func dictNextPower(n int) int {
 	return size
 }
 
-// memberTable is the hash table of a set: members are kept densely in
-// insertion-and-swap order, so a uniform random member is one index away and
-// removal is O(1); buckets chain entries by index. Its bucket count follows
-// dict.c's rules (grow to the next power of two when full, shrink below 10%
-// fill), which keeps MEMORY USAGE close to Redis's and gives SSCAN the same
-// cursor semantics. Nothing in it is a pointer but the member strings, so
-// the garbage collector scans one slice per set.
-type memberTable struct {
+// dictTable is the hash table behind a set, a hash and a skiplist sorted
+// set (dict.c's role in Redis): members are kept densely in
+// insertion-and-swap order, with the value of member i at vals[i], so a
+// uniform random member is one index away and removal is O(1); buckets chain
+// entries by index. Its bucket count follows dict.c's rules (grow to the
+// next power of two when full, shrink below 10% fill), which keeps MEMORY
+// USAGE close to Redis's and gives HSCAN, SSCAN and ZSCAN dictScan's cursor
+// semantics. A set's values are struct{}, which take no memory.
+type dictTable[V any] struct {
 	seed maphash.Seed
 	// buckets holds, per bucket, the index+1 of its first entry (0: empty).
 	buckets []uint32
 	members []string
+	vals    []V
 	ents    []tableEntry
 }
+
+// memberTable is the hash table of a set.
+type memberTable = dictTable[struct{}]
 
 // tableEntry is the hash of one member and the index+1 of the next entry in
 // its bucket's chain (0 ends the chain).
@@ -412,12 +396,25 @@ type tableEntry struct {
 	next uint32
 }
 
-func (t *memberTable) hash(b []byte) uint32 { return uint32(maphash.Bytes(t.seed, b)) }
+// newDictTable returns an empty table presized for n members, as dictExpand
+// does before a conversion copies them in.
+func newDictTable[V any](n int) *dictTable[V] {
+	t := &dictTable[V]{seed: maphash.MakeSeed()}
+	if n > 0 {
+		t.resize(dictNextPower(n))
+		t.members = make([]string, 0, n)
+		t.vals = make([]V, 0, n)
+		t.ents = make([]tableEntry, 0, n)
+	}
+	return t
+}
 
-func (t *memberTable) hashString(s string) uint32 { return uint32(maphash.String(t.seed, s)) }
+func (t *dictTable[V]) hash(b []byte) uint32 { return uint32(maphash.Bytes(t.seed, b)) }
+
+func (t *dictTable[V]) hashString(s string) uint32 { return uint32(maphash.String(t.seed, s)) }
 
 // find returns the index of member, or -1; h is the member's hash.
-func find[M string | []byte](t *memberTable, member M, h uint32) int {
+func find[V any, M string | []byte](t *dictTable[V], member M, h uint32) int {
 	if len(t.buckets) == 0 {
 		return -1
 	}
@@ -429,9 +426,17 @@ func find[M string | []byte](t *memberTable, member M, h uint32) int {
 	return -1
 }
 
-// insert adds a member known to be absent, growing first as
-// _dictExpandIfNeeded does.
-func (t *memberTable) insert(m string, h uint32) {
+// index returns the index of member, or -1.
+func (t *dictTable[V]) index(member []byte) int { return find(t, member, t.hash(member)) }
+
+// indexString returns the index of member, or -1.
+func (t *dictTable[V]) indexString(member string) int {
+	return find(t, member, t.hashString(member))
+}
+
+// insert adds a member known to be absent with the zero value, growing
+// first as _dictExpandIfNeeded does, and returns its index.
+func (t *dictTable[V]) insert(m string, h uint32) int {
 	switch used := len(t.members); {
 	case len(t.buckets) == 0:
 		t.resize(4)
@@ -440,25 +445,44 @@ func (t *memberTable) insert(m string, h uint32) {
 	}
 	b := h & uint32(len(t.buckets)-1)
 	t.members = append(t.members, m)
+	var zero V
+	t.vals = append(t.vals, zero)
 	t.ents = append(t.ents, tableEntry{hash: h, next: t.buckets[b]})
 	t.buckets[b] = uint32(len(t.members))
+	return len(t.members) - 1
+}
+
+// set stores v under member, adding the member when absent, and reports
+// whether it was added (dictReplace).
+func (t *dictTable[V]) set(m string, v V) bool {
+	h := t.hashString(m)
+	if i := find(t, m, h); i >= 0 {
+		t.vals[i] = v
+		return false
+	}
+	t.vals[t.insert(m, h)] = v
+	return true
 }
 
 // remove deletes the entry at index i, moving the last entry into its place,
 // then shrinks the table as htNeedsResize and dictResize do.
-func (t *memberTable) remove(i int) {
+func (t *dictTable[V]) remove(i int) {
 	t.unlink(i)
 	last := len(t.members) - 1
 	if i != last {
 		t.unlink(last)
 		t.members[i] = t.members[last]
+		t.vals[i] = t.vals[last]
 		h := t.ents[last].hash
 		b := h & uint32(len(t.buckets)-1)
 		t.ents[i] = tableEntry{hash: h, next: t.buckets[b]}
 		t.buckets[b] = uint32(i + 1)
 	}
+	var zero V
 	t.members[last] = ""
+	t.vals[last] = zero
 	t.members = t.members[:last]
+	t.vals = t.vals[:last]
 	t.ents = t.ents[:last]
 	if size := len(t.buckets); size > 4 && len(t.members)*100/size < 10 {
 		if n := dictNextPower(len(t.members)); n != size {
@@ -468,7 +492,7 @@ func (t *memberTable) remove(i int) {
 }
 
 // unlink removes entry i from its bucket's chain.
-func (t *memberTable) unlink(i int) {
+func (t *dictTable[V]) unlink(i int) {
 	p := &t.buckets[t.ents[i].hash&uint32(len(t.buckets)-1)]
 	for *p != uint32(i+1) {
 		p = &t.ents[*p-1].next
@@ -477,22 +501,23 @@ func (t *memberTable) unlink(i int) {
 }
 
 // resize replaces the buckets with n of them and rechains every entry.
-func (t *memberTable) resize(n int) {
+func (t *dictTable[V]) resize(n int) {
 	t.buckets = make([]uint32, n)
 	t.rechain()
 }
 
 // shrink resizes to n buckets and gives back the spare capacity of the
 // member arrays, which stays allocated after a set lost most of its members.
-func (t *memberTable) shrink(n int) {
+func (t *dictTable[V]) shrink(n int) {
 	if cap(t.members) > 2*len(t.members) {
 		t.members = slices.Clone(t.members)
+		t.vals = slices.Clone(t.vals)
 		t.ents = slices.Clone(t.ents)
 	}
 	t.resize(n)
 }
 
-func (t *memberTable) rechain() {
+func (t *dictTable[V]) rechain() {
 	mask := uint32(len(t.buckets) - 1)
 	for i := range t.ents {
 		b := t.ents[i].hash & mask
@@ -501,18 +526,53 @@ func (t *memberTable) rechain() {
 	}
 }
 
-// scan visits one bucket and returns the next cursor (dictScan in dict.c):
-// the cursor's reversed bits are incremented, so the walk survives resizes.
-func (t *memberTable) scan(cursor uint64, fn func(m string)) uint64 {
+// clone returns a copy with the same seed, presized for its members as
+// setTypeDup and hashTypeDup do with dictExpand.
+func (t *dictTable[V]) clone() *dictTable[V] {
+	c := &dictTable[V]{
+		seed:    t.seed,
+		members: slices.Clone(t.members),
+		vals:    slices.Clone(t.vals),
+		ents:    slices.Clone(t.ents),
+	}
+	c.resize(dictNextPower(len(t.members)))
+	return c
+}
+
+// scan visits the entries of one bucket and returns the next cursor
+// (dictScan in dict.c): the cursor's reversed bits are incremented, so a
+// walk survives resizes between calls, visiting an entry present for the
+// whole walk at least once.
+func (t *dictTable[V]) scan(cursor uint64, fn func(i int)) uint64 {
 	if len(t.buckets) == 0 {
 		return 0
 	}
 	mask := uint64(len(t.buckets) - 1)
 	for e := t.buckets[cursor&mask]; e != 0; e = t.ents[e-1].next {
-		fn(t.members[e-1])
+		fn(int(e - 1))
 	}
 	cursor |= ^mask
 	cursor = bits.Reverse64(cursor)
 	cursor++
 	return bits.Reverse64(cursor)
+}
+
+// scanPage is one HSCAN, SSCAN or ZSCAN call over a table
+// (scanGenericCommand in db.c): buckets are visited until count entries
+// were returned or 10*count buckets were looked at. It returns the next
+// cursor, 0 when the walk is complete.
+func (t *dictTable[V]) scanPage(cursor uint64, count int, fn func(member string, v V)) uint64 {
+	returned := 0
+	visit := func(i int) {
+		returned++
+		fn(t.members[i], t.vals[i])
+	}
+	iterations := count * 10
+	for {
+		cursor = t.scan(cursor, visit)
+		if cursor == 0 || iterations == 0 || returned >= count {
+			return cursor
+		}
+		iterations--
+	}
 }

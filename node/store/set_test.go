@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -227,5 +228,195 @@ func BenchmarkSetHas(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s.Has(members[i&(len(members)-1)])
+	}
+}
+
+// scanTarget adapts a Hash, Set or ZSet to the paging test.
+type scanTarget struct {
+	name string
+	add  func(m string)
+	del  func(m string)
+	scan func(cursor uint64, count int, fn func(m string)) uint64
+	enc  func() string
+}
+
+func scanTargets() []scanTarget {
+	h := NewHash()
+	s := NewSetFor([]byte("x"))
+	z := NewZSet(false)
+	return []scanTarget{
+		{
+			name: "hash",
+			add:  func(m string) { h.Set([]byte(m), []byte("v"), 128, 64) },
+			del:  func(m string) { h.Delete([]byte(m)) },
+			scan: func(c uint64, n int, fn func(string)) uint64 {
+				return h.Scan(c, n, func(f, _ string) { fn(f) })
+			},
+			enc: h.Encoding,
+		},
+		{
+			name: "set",
+			add:  func(m string) { s.AddString(m, 512) },
+			del:  func(m string) { s.RemoveString(m) },
+			scan: func(c uint64, n int, fn func(string)) uint64 {
+				return s.Scan(c, n, func(int64) {}, fn)
+			},
+			enc: s.Encoding,
+		},
+		{
+			name: "zset",
+			add: func(m string) {
+				if _, ok := z.Score([]byte(m)); !ok {
+					z.Insert(m, float64(len(m)%5))
+				}
+			},
+			del: func(m string) { z.Delete([]byte(m)) },
+			scan: func(c uint64, n int, fn func(string)) uint64 {
+				return z.Scan(c, n, func(m string, _ float64) { fn(m) })
+			},
+			enc: z.Encoding,
+		},
+	}
+}
+
+// TestDictScanReturnsStableMembersWhileAnotherGoroutineWrites scans
+// 100,000 members with COUNT 10 while another goroutine adds and deletes
+// other members, with the lock taken per call as the slot lock is per
+// command. The writer grows the table past a resize (131072 to 262144
+// buckets) and back, so the cursor crosses tables of different sizes.
+func TestDictScanReturnsStableMembersWhileAnotherGoroutineWrites(t *testing.T) {
+	const stable, churn = 100000, 40000
+	for _, tg := range scanTargets() {
+		t.Run(tg.name, func(t *testing.T) {
+			t.Parallel()
+			for i := 0; i < stable; i++ {
+				tg.add("s" + strconv.Itoa(i))
+			}
+			// The writer does one step of 100 writes per page the scanner
+			// asks for, so it neither starves the scan nor falls behind.
+			var mu sync.Mutex
+			steps := make(chan struct{}, 4)
+			done := make(chan int)
+			go func() {
+				cycles, i, adding := 0, 0, true
+				for range steps {
+					mu.Lock()
+					for j := i; j < i+100; j++ {
+						if adding {
+							tg.add("x" + strconv.Itoa(j))
+						} else {
+							tg.del("x" + strconv.Itoa(j))
+						}
+					}
+					mu.Unlock()
+					if i += 100; i >= churn {
+						i, adding = 0, !adding
+						if adding {
+							cycles++
+						}
+					}
+				}
+				done <- cycles
+			}()
+			seen := make(map[string]bool, stable)
+			calls, returned := 0, 0
+			cursor := uint64(0)
+			for {
+				mu.Lock()
+				cursor = tg.scan(cursor, 10, func(m string) {
+					returned++
+					seen[m] = true
+				})
+				mu.Unlock()
+				calls++
+				if cursor == 0 {
+					break
+				}
+				steps <- struct{}{}
+			}
+			close(steps)
+			cycles := <-done
+			if cycles == 0 {
+				t.Fatalf("the writer finished no grow-and-shrink cycle in %d pages", calls)
+			}
+			if tg.enc() == "listpack" || tg.enc() == "intset" {
+				t.Fatalf("encoding %s, want a hash table", tg.enc())
+			}
+			for i := 0; i < stable; i++ {
+				if !seen["s"+strconv.Itoa(i)] {
+					t.Fatalf("member s%d present for the whole scan was never returned (%d writer cycles)", i, cycles)
+				}
+			}
+			if avg := float64(returned) / float64(calls); avg > 40 {
+				t.Fatalf("COUNT 10: %d calls returned %d members (%.1f per call), want about 10", calls, returned, avg)
+			}
+			t.Logf("%d calls, %d members returned, %d full writer cycles", calls, returned, cycles)
+		})
+	}
+}
+
+// TestDictScanReturnsStableMembersAcrossShrink deletes most of a table
+// between two pages, which shrinks it (htNeedsResize below 10% fill), and
+// grows it again later: the members present throughout are still all seen.
+func TestDictScanReturnsStableMembersAcrossShrink(t *testing.T) {
+	for _, tg := range scanTargets() {
+		t.Run(tg.name, func(t *testing.T) {
+			for i := 0; i < 1000; i++ {
+				tg.add("s" + strconv.Itoa(i))
+			}
+			for i := 0; i < 50000; i++ {
+				tg.add("x" + strconv.Itoa(i))
+			}
+			seen := map[string]bool{}
+			record := func(m string) { seen[m] = true }
+			cursor := uint64(0)
+			for page := 0; ; page++ {
+				cursor = tg.scan(cursor, 10, record)
+				if cursor == 0 {
+					break
+				}
+				switch page {
+				case 500:
+					for i := 0; i < 50000; i++ {
+						tg.del("x" + strconv.Itoa(i))
+					}
+				case 502:
+					for i := 0; i < 50000; i++ {
+						tg.add("y" + strconv.Itoa(i))
+					}
+				}
+			}
+			for i := 0; i < 1000; i++ {
+				if !seen["s"+strconv.Itoa(i)] {
+					t.Fatalf("member s%d present for the whole scan was never returned", i)
+				}
+			}
+		})
+	}
+}
+
+func TestDictScanSurvivesAnyCursor(t *testing.T) {
+	for _, tg := range scanTargets() {
+		t.Run(tg.name, func(t *testing.T) {
+			for i := 0; i < 300; i++ {
+				tg.add("m" + strconv.Itoa(i))
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			for i := 0; i < 1000; i++ {
+				// A cursor from a bigger table, or any number a client
+				// makes up, must page on without failing.
+				c := rng.Uint64()
+				for steps := 0; c != 0 && steps < 200; steps++ {
+					c = tg.scan(c, 10, func(string) {})
+				}
+			}
+			seen := map[string]bool{}
+			for c := tg.scan(0, 10, func(m string) { seen[m] = true }); c != 0; {
+				c = tg.scan(c, 10, func(m string) { seen[m] = true })
+			}
+			if len(seen) != 300 {
+				t.Fatalf("full scan from 0 returned %d distinct members, want 300", len(seen))
+			}
+		})
 	}
 }

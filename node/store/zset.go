@@ -90,14 +90,14 @@ func (n *znode) leafPos(e *zentry) int {
 type ZSet struct {
 	root *znode
 	n    int
-	dict map[string]float64 // nil in the listpack encoding
+	dict *dictTable[float64] // nil in the listpack encoding
 }
 
 // NewZSet returns an empty sorted set in the listpack or skiplist encoding.
 func NewZSet(listpack bool) *ZSet {
 	z := &ZSet{root: &znode{}}
 	if !listpack {
-		z.dict = make(map[string]float64)
+		z.dict = newDictTable[float64](0)
 	}
 	return z
 }
@@ -122,9 +122,9 @@ func (z *ZSet) ConvertToSkiplist() {
 	if z.dict != nil {
 		return
 	}
-	z.dict = make(map[string]float64, z.n)
+	z.dict = newDictTable[float64](z.n)
 	z.Ascend(0, func(m string, s float64) bool {
-		z.dict[m] = s
+		z.dict.set(m, s)
 		return true
 	})
 }
@@ -132,8 +132,10 @@ func (z *ZSet) ConvertToSkiplist() {
 // Score returns the score of member.
 func (z *ZSet) Score(member []byte) (float64, bool) {
 	if z.dict != nil {
-		s, ok := z.dict[string(member)]
-		return s, ok
+		if i := z.dict.index(member); i >= 0 {
+			return z.dict.vals[i], true
+		}
+		return 0, false
 	}
 	var score float64
 	found := false
@@ -152,7 +154,7 @@ func (z *ZSet) Score(member []byte) (float64, bool) {
 // as text that reads back as an integer.
 func (z *ZSet) Insert(member string, score float64) {
 	if z.dict != nil {
-		z.dict[member] = score
+		z.dict.set(member, score)
 	} else if score == 0 {
 		score = 0 // -0 becomes 0
 	}
@@ -173,7 +175,7 @@ func (z *ZSet) Delete(member []byte) bool {
 	}
 	e := zentry{member: string(member), score: s}
 	if z.dict != nil {
-		delete(z.dict, e.member)
+		z.dict.remove(z.dict.indexString(e.member))
 	}
 	z.remove(&e)
 	return true
@@ -200,7 +202,7 @@ func (z *ZSet) DeleteRank(rank int) (member string, score float64) {
 	n, i := z.seek(rank)
 	e := n.items[i]
 	if z.dict != nil {
-		delete(z.dict, e.member)
+		z.dict.remove(z.dict.indexString(e.member))
 	}
 	z.remove(&e)
 	return e.member, e.score
@@ -241,6 +243,24 @@ func (z *ZSet) Descend(start int, fn func(member string, score float64) bool) {
 			i = len(n.items) - 1
 		}
 	}
+}
+
+// Scan visits the members and scores of one ZSCAN call
+// (scanGenericCommand in db.c): a listpack in one go, in rank order, with
+// cursor 0; a skiplist set through its dict, bucket by bucket with
+// dictScan's reverse-binary cursor until count members were returned or
+// 10*count buckets were visited, so that a member present for the whole
+// scan is returned at least once even if the dict is resized in between.
+// It returns the next cursor, 0 when the scan is complete.
+func (z *ZSet) Scan(cursor uint64, count int, fn func(member string, score float64)) uint64 {
+	if z.dict == nil {
+		z.Ascend(0, func(m string, s float64) bool {
+			fn(m, s)
+			return true
+		})
+		return 0
+	}
+	return z.dict.scanPage(cursor, count, fn)
 }
 
 // ForEachScored visits every member and score in ascending order, for
