@@ -343,13 +343,19 @@ func TestReshardRebalanceAddDelNodeUnderLoad(t *testing.T) {
 		redisCLI(t, 10*time.Minute, "--cluster", "reshard", procs[0].addr,
 			"--cluster-from", "all", "--cluster-to", newID, "--cluster-slots", "600", "--cluster-yes")
 		// The other masters learn the last moves through the bus.
+		var seen []int
 		waitForCond(t, 30*time.Second, "every node to see 600 slots on the new node", func() bool {
+			seen = seen[:0]
+			ok := true
 			for _, p := range append(procs[:3:3], extra) {
-				if mastersBySlots(t, p.addr)[newID] != 600 {
-					return false
-				}
+				n := mastersBySlots(t, p.addr)[newID]
+				seen = append(seen, n)
+				ok = ok && n == 600
 			}
-			return true
+			return ok
+		}, func() string {
+			return fmt.Sprintf("slots of the new node as masters 0-2 and itself see them: %v\nnode 0:\n%s", seen,
+				rawCommand(t, procs[0].addr, "CLUSTER", "NODES"))
 		})
 	})
 
