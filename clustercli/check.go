@@ -39,6 +39,7 @@ func (c *command) runCheck(addrs []string) int {
 		open[id] = conn
 	}
 	m := NewClusterManager(c.cfg, c.stdout)
+	m.Confirm = c.confirm
 	defer m.Close()
 	loaded := m.LoadFromNode(seed, open)
 	seed = nil // the manager owns it now

@@ -33,6 +33,45 @@ type Config struct {
 	// Seed seeds the anti-affinity optimizer's random swaps (redis-cli uses
 	// srand(time(NULL))). Zero means a seed taken from the clock.
 	Seed int64
+
+	// From is --cluster-from: source node IDs ("id,id" or "all") for
+	// reshard, the source host:port for import.
+	From string
+	// To is --cluster-to: the node ID receiving the slots of reshard.
+	To string
+	// Slots is --cluster-slots: how many slots reshard moves.
+	Slots int
+	// Timeout is --cluster-timeout: the MIGRATE timeout in milliseconds.
+	Timeout int
+	// Pipeline is --cluster-pipeline: keys per GETKEYSINSLOT and MIGRATE.
+	Pipeline int
+	// Replace is --cluster-replace: MIGRATE overwrites keys that exist on
+	// the target (reshard, rebalance) or on the cluster (import).
+	Replace bool
+	// Weights are the --cluster-weight id=weight arguments of rebalance.
+	Weights []string
+	// UseEmptyMasters is --cluster-use-empty-masters.
+	UseEmptyMasters bool
+	// Simulate is --cluster-simulate: rebalance prints its moves only.
+	Simulate bool
+	// Threshold is --cluster-threshold: the percentage of imbalance under
+	// which rebalance does nothing.
+	Threshold float64
+	// Replica is --cluster-slave: add-node adds a replica.
+	Replica bool
+	// MasterID is --cluster-master-id: the master of the replica add-node
+	// adds.
+	MasterID string
+	// SearchMultipleOwners is --cluster-search-multiple-owners for fix.
+	SearchMultipleOwners bool
+	// FixWithUnreachableMasters is --cluster-fix-with-unreachable-masters.
+	FixWithUnreachableMasters bool
+	// FromUser and FromPass authenticate import to its source node.
+	FromUser, FromPass string
+	// Copy is --cluster-copy: import leaves the keys on the source.
+	Copy bool
+	// Fix is set by the fix command: check repairs what it finds.
+	Fix bool
 }
 
 // DefaultConfig returns the configuration used when no option says otherwise.
@@ -44,6 +83,9 @@ func DefaultConfig() *Config {
 		ReachTimeout:   30 * time.Second,       // long enough for six containers to start
 		JoinTimeout:    120 * time.Second,      // gossip usually converges in a few seconds
 		PollInterval:   250 * time.Millisecond, // join polls; redis-cli polls every second
+		Timeout:        60000,                  // CLUSTER_MANAGER_MIGRATE_TIMEOUT
+		Pipeline:       10,                     // CLUSTER_MANAGER_MIGRATE_PIPELINE
+		Threshold:      2,                      // CLUSTER_MANAGER_REBALANCE_THRESHOLD
 	}
 }
 
@@ -58,6 +100,16 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: timeouts must be positive", ErrUsage)
 	case c.ReachTimeout < 0:
 		return fmt.Errorf("%w: reach timeout must not be negative", ErrUsage)
+	case c.Timeout <= 0:
+		return fmt.Errorf("%w: --cluster-timeout must be positive", ErrUsage)
+	case c.Pipeline <= 0:
+		return fmt.Errorf("%w: --cluster-pipeline must be positive", ErrUsage)
+	case c.Slots < 0 || c.Slots > SlotCount:
+		return fmt.Errorf("%w: --cluster-slots must be between 1 and %d", ErrUsage, SlotCount)
+	case c.Threshold < 0:
+		return fmt.Errorf("%w: --cluster-threshold must not be negative", ErrUsage)
+	case c.FromUser != "" && c.FromPass == "":
+		return fmt.Errorf("%w: --cluster-from-user needs --cluster-from-pass", ErrUsage)
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ type command struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// answers reads stdin line by line; one reader serves every prompt so
+	// that no answer is lost in a discarded buffer.
+	answers *bufio.Reader
 }
 
 func (c *command) printf(format string, args ...any) { fmt.Fprintf(c.stdout, format, args...) }
@@ -364,8 +367,15 @@ func (c *command) confirm(msg string) bool {
 		return true
 	}
 	c.printf("%s (type 'yes' to accept): ", msg)
-	line, _ := bufio.NewReader(c.stdin).ReadString('\n')
+	line, _ := c.answerReader().ReadString('\n')
 	return strings.HasPrefix(line, "yes")
+}
+
+func (c *command) answerReader() *bufio.Reader {
+	if c.answers == nil {
+		c.answers = bufio.NewReader(c.stdin)
+	}
+	return c.answers
 }
 
 // resolveIP returns an IP for host, preferring IPv4.

@@ -22,3 +22,11 @@ type ReplyError string
 
 // Error returns the node's error text.
 func (e ReplyError) Error() string { return string(e) }
+
+// ErrKeysDiffer is returned when a slot move meets keys that exist on both
+// nodes with different values and --cluster-replace was not given.
+var ErrKeysDiffer = errors.New("clustercli: keys exist on both nodes with different values")
+
+// ErrAborted is returned when an operation stops on a condition redis-cli
+// reports with its own message (already printed).
+var ErrAborted = errors.New("clustercli: operation aborted")

@@ -37,10 +37,45 @@ func TestParseArgsAcceptsOptionsAnywhere(t *testing.T) {
 	}
 }
 
+func TestParseArgsReadsTheOperationOptions(t *testing.T) {
+	tests := []struct {
+		args  []string
+		addrs []string
+		check func(*Config) bool
+	}{
+		{[]string{"reshard", "a:1", "--cluster-from", "x,y", "--cluster-to", "z", "--cluster-slots", "10", "--cluster-yes",
+			"--cluster-timeout", "500", "--cluster-pipeline", "3", "--cluster-replace"}, []string{"a:1"},
+			func(c *Config) bool {
+				return c.From == "x,y" && c.To == "z" && c.Slots == 10 && c.Yes && c.Timeout == 500 && c.Pipeline == 3 && c.Replace
+			}},
+		{[]string{"rebalance", "a:1", "--cluster-weight", "ab=2", "cd=0.5", "--cluster-use-empty-masters", "--cluster-simulate",
+			"--cluster-threshold", "1.5"}, []string{"a:1"},
+			func(c *Config) bool {
+				return reflect.DeepEqual(c.Weights, []string{"ab=2", "cd=0.5"}) && c.UseEmptyMasters && c.Simulate && c.Threshold == 1.5
+			}},
+		{[]string{"add-node", "n:1", "e:2", "--cluster-slave", "--cluster-master-id", "m"}, []string{"n:1", "e:2"},
+			func(c *Config) bool { return c.Replica && c.MasterID == "m" }},
+		{[]string{"del-node", "a:1", "abc"}, []string{"a:1", "abc"}, func(c *Config) bool { return true }},
+		{[]string{"fix", "a:1", "--cluster-search-multiple-owners", "--cluster-fix-with-unreachable-masters"}, []string{"a:1"},
+			func(c *Config) bool { return c.SearchMultipleOwners && c.FixWithUnreachableMasters }},
+		{[]string{"import", "a:1", "--cluster-from", "s:2", "--cluster-from-user", "u", "--cluster-from-pass", "p", "--cluster-copy"}, []string{"a:1"},
+			func(c *Config) bool { return c.From == "s:2" && c.FromUser == "u" && c.FromPass == "p" && c.Copy }},
+	}
+	for _, tt := range tests {
+		_, addrs, cfg, err := ParseArgs(tt.args)
+		if err != nil || !reflect.DeepEqual(addrs, tt.addrs) || !tt.check(cfg) {
+			t.Errorf("ParseArgs(%q) = %q %+v %v", tt.args, addrs, cfg, err)
+		}
+	}
+}
+
 func TestParseArgsRejectsBadArguments(t *testing.T) {
 	for _, args := range [][]string{
 		nil,
-		{"reshard", "a:1"},
+		{"bogus", "a:1"},
+		{"add-node", "a:1"},
+		{"del-node", "a:1", "id", "extra"},
+		{"reshard", "a:1", "--cluster-slots", "x"},
 		{"create"},
 		{"check"},
 		{"create", "a:1", "--cluster-replicas"},
@@ -67,6 +102,9 @@ func TestRunValidatesAfterReadingTheEnvironment(t *testing.T) {
 		{[]string{"check", "bad-address"}, "", 1, "Invalid address format: bad-address"},
 		{[]string{"check", "bad-address", "--user", "u"}, "pw", 1, "Invalid address format"},
 		{[]string{"check", "bad-address", "-a", "pw"}, "", 1, "Warning: Using a password"},
+		{[]string{"reshard", "a:1", "--cluster-to", "x"}, "", 1, "reshard needs --cluster-from, --cluster-to and --cluster-slots"},
+		{[]string{"import", "a:1"}, "", 1, "Option '--cluster-from' is required for subcommand 'import'"},
+		{[]string{"reshard", "a:1", "--cluster-pipeline", "0"}, "", 1, "--cluster-pipeline must be positive"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer

@@ -37,6 +37,8 @@ type ClusterManager struct {
 	// Errors collects the [ERR] and [WARNING] lines of the last check
 	// (clusterManagerOnError).
 	Errors []string
+	// Confirm asks the user to accept a fix (confirmWithYes); nil accepts.
+	Confirm func(msg string) bool
 }
 
 // UnreachableNode is a node the seed knows but the manager could not load.
@@ -346,11 +348,19 @@ func (m *ClusterManager) CheckCluster(quiet bool) bool {
 		}
 		sort.Ints(list)
 		m.printf("[WARNING] The following slots are open: %s.\n", joinInts(list))
+		if m.cfg.Fix {
+			for _, slot := range list {
+				if result = m.FixOpenSlot(slot) == nil; !result {
+					break
+				}
+			}
+		}
 	}
 
 	m.printf(">>> Check slots coverage...\n")
 	coverage := 0
-	for _, c := range m.CoveredSlots() {
+	covered := m.CoveredSlots()
+	for _, c := range covered {
 		if c {
 			coverage++
 		}
@@ -360,8 +370,29 @@ func (m *ClusterManager) CheckCluster(quiet bool) bool {
 	} else {
 		m.onError(fmt.Sprintf("[ERR] Not all %d slots are covered by nodes.\n", SlotCount))
 		result = false
+		if m.cfg.Fix {
+			fixed, err := m.FixSlotsCoverage(covered, m.confirm)
+			if err != nil {
+				return false
+			}
+			if fixed > 0 {
+				result = true
+			}
+		}
+	}
+	if m.cfg.SearchMultipleOwners && !m.checkMultipleOwners() {
+		result = false
 	}
 	return result
+}
+
+// confirm asks through Confirm, accepting when there is none or when
+// --cluster-yes was given.
+func (m *ClusterManager) confirm(msg string) bool {
+	if m.Confirm == nil || m.cfg.Yes {
+		return true
+	}
+	return m.Confirm(msg)
 }
 
 func sortedSlots(slots map[int]string) []int {
