@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -19,6 +20,22 @@ type FaultNetwork struct {
 	nodes    map[string]*FaultTransport // by "ip:port"
 	group    map[string]int             // partition group by address; absent = 0
 	nextPort int
+
+	// Counters of what the network carried, read with Traffic.
+	packets, packetBytes, streams, streamBytes atomic.Int64
+}
+
+// Traffic is what a FaultNetwork carried since it was made: datagrams
+// handed to a reachable node, and streams opened and the bytes written on
+// them in both directions. Transport headers are not modelled.
+type Traffic struct {
+	Packets, PacketBytes, Streams, StreamBytes int64
+}
+
+// Traffic returns the network's counters.
+func (n *FaultNetwork) Traffic() Traffic {
+	return Traffic{Packets: n.packets.Load(), PacketBytes: n.packetBytes.Load(),
+		Streams: n.streams.Load(), StreamBytes: n.streamBytes.Load()}
 }
 
 // NewFaultNetwork returns an empty network.
@@ -114,6 +131,8 @@ func (t *FaultTransport) WriteTo(b []byte, addr string) (time.Time, error) {
 		return now, nil
 	}
 	p := &memberlist.Packet{Buf: append([]byte(nil), b...), From: &net.UDPAddr{IP: t.ip, Port: t.port}, Timestamp: now}
+	t.net.packets.Add(1)
+	t.net.packetBytes.Add(int64(len(b)))
 	select {
 	case dest.packetCh <- p:
 	default:
@@ -139,8 +158,9 @@ func (t *FaultTransport) DialTimeout(addr string, timeout time.Duration) (net.Co
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
-	case dest.streamCh <- remote:
-		return local, nil
+	case dest.streamCh <- &countingConn{Conn: remote, n: &t.net.streamBytes}:
+		t.net.streams.Add(1)
+		return &countingConn{Conn: local, n: &t.net.streamBytes}, nil
 	case <-dest.done:
 	case <-t.done:
 	case <-timer.C:
@@ -162,4 +182,16 @@ func (t *FaultTransport) StreamCh() <-chan net.Conn { return t.streamCh }
 func (t *FaultTransport) Shutdown() error {
 	t.once.Do(func() { close(t.done) })
 	return nil
+}
+
+// countingConn adds the bytes written on a stream to a network counter.
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.n.Add(int64(n))
+	return n, err
 }
