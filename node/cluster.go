@@ -706,6 +706,21 @@ func (cl *cluster) handleConfigEpochCollision(sender *clusterNode) {
 	cl.log.Info("configEpoch collision resolved", zap.String("with", sender.id), zap.Uint64("configEpoch", me.configEpoch))
 }
 
+// reapplyClaims runs every known master's last announced slot claims
+// through the configEpoch rules again. Redis re-checks the claims of each
+// ping it receives; this does the same once a second and after FORGET, so
+// a slot left unassigned (its owner forgotten while this node's view was
+// stale) goes back to the master that claims it.
+func (cl *cluster) reapplyClaims() {
+	for _, n := range cl.st.nodes {
+		if n == cl.st.myself || !n.isMaster() || n.record.ID == "" || n.record.Flags&gossip.FlagMaster == 0 {
+			continue
+		}
+		claimed := slots.SetOf(n.record.Slots)
+		cl.updateSlotsConfigWith(n, n.record.ConfigEpoch, &claimed)
+	}
+}
+
 // setOwner makes n the owner of s in our table.
 func (cl *cluster) setOwner(s slots.Slot, n *clusterNode) {
 	st := cl.st
@@ -763,6 +778,7 @@ func (cl *cluster) cron() {
 	if now.Sub(cl.lastRedial) >= time.Second {
 		cl.lastRedial = now
 		cl.redialLostNodes()
+		cl.reapplyClaims()
 		cl.dirtyView = true
 	}
 	if v := cl.view.Load(); v != nil {

@@ -616,6 +616,7 @@ func cmdClusterForget(x *ctx, _ *clusterView) {
 			}
 		}
 		delete(st.nodes, id)
+		cl.reapplyClaims()
 		cl.dirtySave = true
 		return ""
 	}) {
