@@ -163,8 +163,11 @@ func (s *Server) startCluster(port int) error {
 	cl := &cluster{s: s, log: s.log.Named("cluster"), reqs: make(chan clusterReq), started: time.Now(),
 		pubq: make(chan *gossip.Message, 4096), announceKick: make(chan struct{}, 1),
 		redialing: make(map[string]bool)}
+	// Like Redis, the file is relative to dir. cmd/slotd has already
+	// changed into dir, so a relative dir must not be applied twice; an
+	// absolute one is (in-process servers do not chdir).
 	path := cfg.ClusterConfigFile
-	if !filepath.IsAbs(path) {
+	if !filepath.IsAbs(path) && filepath.IsAbs(cfg.Dir) {
 		path = filepath.Join(cfg.Dir, path)
 	}
 	conf, st, err := openNodesConf(path)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -267,25 +268,37 @@ func cmdMigrate(x *ctx) {
 	for attempt := 0; ; attempt++ {
 		mc, err := x.s.migrateConns.get(addr, timeout)
 		if err != nil {
-			x.err("IOERR error or timeout connecting to the client")
+			// Redis connects without blocking, so a refused connection
+			// surfaces as the first write failing (syncWrite), which is
+			// retried once like any socket error that is not a timeout.
+			if !errors.Is(err, syscall.ECONNREFUSED) {
+				x.err("IOERR error or timeout connecting to the client")
+				return
+			}
+			if attempt == 0 {
+				continue
+			}
+			x.err("IOERR error or timeout writing to target instance")
 			return
 		}
 		replies, werr := mc.exchange(a, cmds, timeout)
+		var se *migrateSocketError
 		if werr != nil {
 			x.s.migrateConns.drop(addr, mc)
-			var se *migrateSocketError
-			if errors.As(werr, &se) && !se.timeout && attempt == 0 {
+			errors.As(werr, &se)
+			if !se.timeout && !se.acking && attempt == 0 {
 				continue
 			}
-			x.errf("IOERR error or timeout %s to target instance", se.op)
-			return
 		}
-		x.s.migrateConns.put(addr, mc)
+		// The replies are those read before any socket error: the keys
+		// they acknowledge are deleted even when a later read fails.
 		var failed string
 		var deleted [][]byte
 		for i, r := range replies {
 			if r.Type == '-' {
-				failed = "ERR Target instance replied with error: " + string(r.Str)
+				if failed == "" {
+					failed = "ERR Target instance replied with error: " + string(r.Str)
+				}
 				continue
 			}
 			if i < len(sent) && !a.copy {
@@ -293,14 +306,24 @@ func cmdMigrate(x *ctx) {
 				deleted = append(deleted, sent[i].key)
 			}
 		}
+		if werr == nil {
+			if failed != "" {
+				// Like Redis, assume the target's database is no longer known.
+				mc.lastDB = -1
+			}
+			x.s.migrateConns.put(addr, mc)
+		}
 		if len(deleted) > 0 {
 			x.propagate(append([][]byte{wordDEL}, deleted...)...)
 		}
-		if failed != "" {
+		switch {
+		case failed != "":
 			x.err(failed)
-			return
+		case werr != nil:
+			x.errf("IOERR error or timeout %s to target instance", se.op)
+		default:
+			x.w.ok()
 		}
-		x.w.ok()
 		return
 	}
 }
@@ -309,23 +332,29 @@ func cmdMigrate(x *ctx) {
 type migrateSocketError struct {
 	op      string // "reading" or "writing"
 	timeout bool
-	err     error
+	// acking marks a failure while reading the RESTORE replies, after
+	// which Redis does not retry: the target may hold some keys already.
+	acking bool
+	err    error
 }
 
 func (e *migrateSocketError) Error() string { return e.op + ": " + e.err.Error() }
 
 // migrateConn is one cached connection to a MIGRATE target.
 type migrateConn struct {
-	conn   net.Conn
-	w      *bufio.Writer
-	rd     *resp.Reader
+	conn net.Conn
+	w    *bufio.Writer
+	rd   *resp.Reader
+	// lastDB is the database the connection has selected, -1 when unknown
+	// (cs->last_dbid): a MIGRATE to db -1 then sends no SELECT, as in Redis.
 	lastDB int64
 	used   time.Time
 }
 
 // exchange sends AUTH, SELECT and the RESTORE commands pipelined and
 // returns the replies to the RESTOREs, in order. An error reply to AUTH or
-// SELECT is returned as the only reply.
+// SELECT is returned as the only reply. When reading a RESTORE reply fails,
+// the replies read before it come back with the error.
 func (mc *migrateConn) exchange(a migrateArgs, cmds [][][]byte, timeout time.Duration) ([]resp.Value, error) {
 	var pre [][][]byte
 	if a.auth {
@@ -349,14 +378,14 @@ func (mc *migrateConn) exchange(a migrateArgs, cmds [][][]byte, timeout time.Dur
 		return nil, socketError("writing", err)
 	}
 	_ = mc.conn.SetReadDeadline(time.Now().Add(timeout))
-	for range pre {
+	for j := range pre {
 		r, err := mc.rd.Read()
 		if err != nil {
 			return nil, socketError("reading", err)
 		}
 		if r.Type == '-' {
 			// Drain the rest so the connection stays in step.
-			for i := 1; i < len(pre)+len(cmds); i++ {
+			for i := j + 1; i < len(pre)+len(cmds); i++ {
 				if _, err := mc.rd.Read(); err != nil {
 					return nil, socketError("reading", err)
 				}
@@ -371,7 +400,9 @@ func (mc *migrateConn) exchange(a migrateArgs, cmds [][][]byte, timeout time.Dur
 	for range cmds {
 		r, err := mc.rd.Read()
 		if err != nil {
-			return nil, socketError("reading", err)
+			se := socketError("reading", err)
+			se.acking = true
+			return replies, se
 		}
 		replies = append(replies, r)
 	}
@@ -379,7 +410,7 @@ func (mc *migrateConn) exchange(a migrateArgs, cmds [][][]byte, timeout time.Dur
 	return replies, nil
 }
 
-func socketError(op string, err error) error {
+func socketError(op string, err error) *migrateSocketError {
 	var ne net.Error
 	return &migrateSocketError{op: op, timeout: errors.As(err, &ne) && ne.Timeout(), err: err}
 }
@@ -428,7 +459,7 @@ func (m *migrateCache) get(addr string, timeout time.Duration) (*migrateConn, er
 	if err != nil {
 		return nil, err
 	}
-	return &migrateConn{conn: conn, w: bufio.NewWriterSize(conn, 64*1024), rd: resp.NewReader(conn), used: time.Now()}, nil
+	return &migrateConn{conn: conn, w: bufio.NewWriterSize(conn, 64*1024), rd: resp.NewReader(conn), lastDB: -1, used: time.Now()}, nil
 }
 
 // put returns a healthy connection to the cache.
