@@ -452,22 +452,7 @@ func loadStandalone(ctx context.Context, t *testing.T, c *redis.Client, ds datas
 	t.Helper()
 	_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i := range ds.n {
-			k := ds.key(i)
-			switch i % 5 {
-			case 0:
-				p.Set(ctx, k, "v"+strconv.Itoa(i), 0)
-			case 1:
-				p.HSet(ctx, k, "f", strconv.Itoa(i), "g", "x")
-			case 2:
-				p.RPush(ctx, k, "a", strconv.Itoa(i))
-			case 3:
-				p.SAdd(ctx, k, "m", strconv.Itoa(i))
-			case 4:
-				p.ZAdd(ctx, k, redis.Z{Score: float64(i), Member: "m"})
-			}
-			if ds.hasTTL(i) {
-				p.PExpire(ctx, k, time.Hour)
-			}
+			ds.queue(ctx, p, i)
 		}
 		return nil
 	})

@@ -24,28 +24,33 @@ func (d dataset) key(i int) string { return "mk:{" + strconv.Itoa(i) + "}" }
 // hasTTL says whether key i was given a TTL.
 func (d dataset) hasTTL(i int) bool { return i%10 == 3 }
 
+// queue adds the commands that write key i to p.
+func (d dataset) queue(ctx context.Context, p redis.Pipeliner, i int) {
+	k := d.key(i)
+	switch i % 5 {
+	case 0:
+		p.Set(ctx, k, "v"+strconv.Itoa(i), 0)
+	case 1:
+		p.HSet(ctx, k, "f", strconv.Itoa(i), "g", "x")
+	case 2:
+		p.RPush(ctx, k, "a", strconv.Itoa(i))
+	case 3:
+		p.SAdd(ctx, k, "m", strconv.Itoa(i))
+	case 4:
+		p.ZAdd(ctx, k, redis.Z{Score: float64(i), Member: "m"})
+	}
+	if d.hasTTL(i) {
+		p.PExpire(ctx, k, time.Hour)
+	}
+}
+
 func (d dataset) load(ctx context.Context, t *testing.T, rdb *redis.ClusterClient) {
 	t.Helper()
 	const batch = 2000
 	for start := 0; start < d.n; start += batch {
 		_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for i := start; i < start+batch && i < d.n; i++ {
-				k := d.key(i)
-				switch i % 5 {
-				case 0:
-					p.Set(ctx, k, "v"+strconv.Itoa(i), 0)
-				case 1:
-					p.HSet(ctx, k, "f", strconv.Itoa(i), "g", "x")
-				case 2:
-					p.RPush(ctx, k, "a", strconv.Itoa(i))
-				case 3:
-					p.SAdd(ctx, k, "m", strconv.Itoa(i))
-				case 4:
-					p.ZAdd(ctx, k, redis.Z{Score: float64(i), Member: "m"})
-				}
-				if d.hasTTL(i) {
-					p.PExpire(ctx, k, time.Hour)
-				}
+				d.queue(ctx, p, i)
 			}
 			return nil
 		})

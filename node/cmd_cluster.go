@@ -234,18 +234,10 @@ func (v *clusterView) nodeLine(n *clusterNode) string {
 	return nodeLine(n, v.node(n.masterID), v.clientIP(n), false, false, open)
 }
 
-// endpoint is getPreferredEndpoint: what clients are told to connect to.
+// endpoint is what CLUSTER SLOTS and SHARDS give clients as n's endpoint
+// (addNodeToNodeReply): "?" stands for an unknown one.
 func (x *ctx) endpoint(v *clusterView, n *clusterNode) string {
-	switch x.s.config().ClusterPreferredEndpointType {
-	case "hostname":
-		if n.hostname != "" {
-			return n.hostname
-		}
-		return "?"
-	case "unknown-endpoint":
-		return "?"
-	}
-	return v.clientIP(n)
+	return preferredEndpoint(x.s.config(), v, n, "?")
 }
 
 // replicasOf lists the replicas of master in the view, in view order.

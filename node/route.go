@@ -113,6 +113,13 @@ func (s *Server) recheckOpenSlots(c *client, cmd *command, argv [][]byte, held [
 // redirectHost is the host part of MOVED and ASK: getPreferredEndpoint,
 // which is empty for unknown-endpoint so clients reuse the host they know.
 func redirectHost(cfg *Config, v *clusterView, n *clusterNode) string {
+	return preferredEndpoint(cfg, v, n, "")
+}
+
+// preferredEndpoint follows cluster-preferred-endpoint-type: the client
+// address, the hostname ("?" when it has none), or unknown for
+// unknown-endpoint.
+func preferredEndpoint(cfg *Config, v *clusterView, n *clusterNode, unknown string) string {
 	switch cfg.ClusterPreferredEndpointType {
 	case "hostname":
 		if n.hostname != "" {
@@ -120,7 +127,7 @@ func redirectHost(cfg *Config, v *clusterView, n *clusterNode) string {
 		}
 		return "?"
 	case "unknown-endpoint":
-		return ""
+		return unknown
 	}
 	return v.clientIP(n)
 }
