@@ -61,11 +61,10 @@ type clusterNode struct {
 	replOffset  int64
 	// version is the newest record version seen from this node.
 	version uint64
-	// pingSent and pongRecv are Unix milliseconds, 0 for none.
-	pingSent, pongRecv int64
+	// pongRecv is the Unix millisecond of the last sign of life, 0 for
+	// none.
+	pongRecv int64
 	linked             bool
-	// dirtyLink is scratch for the loop: the pong just relinked the node.
-	dirtyLink bool
 	// viewIdx is the node's index in the view being built (loop only).
 	viewIdx int16
 	// slots are the slots this node owns in our table.
@@ -537,10 +536,10 @@ func (cl *cluster) handleEvent(e gossip.Event) {
 		// The view shows the new pong time at the next republish (at
 		// most a second away); a pong alone is not worth one.
 		if n := st.nodes[e.Name]; n != nil && n != st.myself {
-			n.dirtyLink = !n.linked
+			relinked := !n.linked
 			n.linked = true
 			n.pongRecv = time.Now().UnixMilli()
-			cl.dirtyView = cl.dirtyView || n.dirtyLink
+			cl.dirtyView = cl.dirtyView || relinked
 		}
 	case gossip.EventMessage:
 		switch e.Msg.Type {

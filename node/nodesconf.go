@@ -191,7 +191,9 @@ func nodeLine(n, master *clusterNode, ip string, isMyself, file bool, open []str
 	if n.linked || n.flags&nodeMyself != 0 {
 		link = "connected"
 	}
-	fmt.Fprintf(&b, " %d %d %d %s", n.pingSent, n.pongRecv, epoch, link)
+	// ping-sent is always 0: memberlist's probes are not visible, so no
+	// ping is ever shown pending.
+	fmt.Fprintf(&b, " 0 %d %d %s", n.pongRecv, epoch, link)
 	for _, r := range n.slots.Ranges() {
 		b.WriteByte(' ')
 		b.WriteString(r.String())
