@@ -64,7 +64,7 @@ type clusterNode struct {
 	// pongRecv is the Unix millisecond of the last sign of life, 0 for
 	// none.
 	pongRecv int64
-	linked             bool
+	linked   bool
 	// viewIdx is the node's index in the view being built (loop only).
 	viewIdx int16
 	// slots are the slots this node owns in our table.
