@@ -59,18 +59,7 @@ func (c *Conn) Close() {
 // a ReplyError together with the reply value.
 func (c *Conn) Do(args ...string) (resp.Value, error) {
 	_ = c.nc.SetDeadline(time.Now().Add(c.timeout))
-	buf := make([]byte, 0, 64)
-	buf = append(buf, '*')
-	buf = strconv.AppendInt(buf, int64(len(args)), 10)
-	buf = append(buf, '\r', '\n')
-	for _, a := range args {
-		buf = append(buf, '$')
-		buf = strconv.AppendInt(buf, int64(len(a)), 10)
-		buf = append(buf, '\r', '\n')
-		buf = append(buf, a...)
-		buf = append(buf, '\r', '\n')
-	}
-	if _, err := c.w.Write(buf); err != nil {
+	if _, err := c.w.Write(resp.AppendCommand(nil, args...)); err != nil {
 		return resp.Value{}, err
 	}
 	if err := c.w.Flush(); err != nil {

@@ -268,7 +268,7 @@ func (c *rawConn) close() { _ = c.c.Close() }
 // send writes one request as a RESP multibulk.
 func (c *rawConn) send(args [][]byte) error {
 	_ = c.c.SetWriteDeadline(time.Now().Add(replyTimeout))
-	if _, err := c.w.Write(appendCommand(nil, args)); err != nil {
+	if _, err := c.w.Write(resp.AppendCommand(nil, args...)); err != nil {
 		return err
 	}
 	return c.w.Flush()
@@ -294,21 +294,6 @@ func (c *rawConn) do(args ...string) (resp.Value, error) {
 
 // replyTimeout bounds the wait for one reply.
 const replyTimeout = 5 * time.Second
-
-// appendCommand encodes args as a RESP multibulk request.
-func appendCommand(dst []byte, args [][]byte) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(args)), 10)
-	dst = append(dst, '\r', '\n')
-	for _, a := range args {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, '\r', '\n')
-		dst = append(dst, a...)
-		dst = append(dst, '\r', '\n')
-	}
-	return dst
-}
 
 // splitLine splits a script line into arguments the way redis-cli does
 // (sdssplitargs). An unquoted word that starts with '#' ends the line.
